@@ -1,0 +1,61 @@
+# Undersigned: `make run` for the site, `make test` for the suite. Nothing else is needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
+PORT ?= 8000
+
+.PHONY: install run worker test test-pg test-browser lint format migrations-check bench lock messages clean
+
+install: $(STAMP)
+$(STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+# The site on http://127.0.0.1:$(PORT) with a worker, SQLite and a local outbox.
+run: export DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: install
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py setup_demo
+	@$(PY) manage.py run --port $(PORT)
+
+worker: install
+	$(PY) manage.py worker
+
+# The whole suite on SQLite (browser tests skip, saying why, when Chromium is missing).
+test: install
+	$(PY) -m pytest
+
+test-pg: install
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
+
+test-browser: install
+	$(PY) -m pytest -m browser
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+migrations-check: install
+	SECRET_KEY=migrations-check-key-that-is-long-enough-1234 $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) -m bench
+
+# Re-pin every dependency from pyproject.toml into requirements.lock.
+lock:
+	rm -rf /tmp/undersigned-lock && $(PYTHON) -m venv /tmp/undersigned-lock
+	/tmp/undersigned-lock/bin/pip install --quiet '.[dev]'
+	/tmp/undersigned-lock/bin/pip freeze --exclude undersigned | sort > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/test*.sqlite3 var/screenshots

@@ -1,0 +1,43 @@
+"""Personas shared by the tests: an organizer, a moderator, a signer."""
+
+from __future__ import annotations
+
+import pytest
+from support import make_petition, run_queued_tasks
+
+from undersigned.accounts.models import User
+from undersigned.petitions.models import Petition
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def run_tasks():
+    return run_queued_tasks
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return User.objects.create_user(
+        "mod@example.org", "a-strong-password-1", name="Mo Derator", is_staff=True
+    )
+
+
+@pytest.fixture
+def organizer(db) -> User:
+    return User.objects.create_user("lena@example.org", name="Lena Aramyan")
+
+
+@pytest.fixture
+def petition(organizer, moderator) -> Petition:
+    return make_petition(organizer, moderator)

@@ -1,0 +1,139 @@
+"""Read configuration from environment variables, failing loudly on a bad value.
+
+Every setting of the site comes through these helpers, so a typo in production stops
+start-up with a message that names the variable instead of surfacing later as a 500.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, default: str | None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None else value.strip()
+
+
+def string(name: str, default: str = "") -> str:
+    return _raw(name, default) or default
+
+
+def boolean(name: str, default: bool = False) -> bool:
+    value = _raw(name, None)
+    if value is None:
+        return default
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use 1/0, true/false, yes/no.")
+
+
+def integer(name: str, default: int, minimum: int = 0) -> int:
+    value = _raw(name, None)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    return number
+
+
+def strings(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in string(name, default).split(",") if item.strip()]
+
+
+def url(name: str, default: str) -> str:
+    value = string(name, default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an http(s) URL such as https://petitions.example.org."
+        )
+    return value
+
+
+def database(name: str, default: str) -> dict:
+    import dj_database_url
+
+    value = string(name, default)
+    try:
+        config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a database URL such as sqlite:///var/db.sqlite3 "
+            f"or postgres://user@host:5432/name ({error})."
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        # WAL lets readers and the worker run while one writer commits; IMMEDIATE takes the
+        # write lock at BEGIN so two writers queue up instead of failing with "locked".
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    elif "postgresql" not in engine:
+        raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
+    return config
+
+
+def email(name: str, default: str, base_dir: Path) -> dict:
+    """Map EMAIL_URL to Django e-mail settings.
+
+    smtp://user:password@host:587 (STARTTLS with ?tls or smtp+tls://, implicit TLS with
+    smtps://), or a directory (a path or file:///path) where each message is written as
+    a .eml file, or console: to print them.
+    """
+    value = string(name, default)
+    parts = urlsplit(value)
+    if parts.scheme in {"smtp", "smtp+tls", "smtps"}:
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name}={value!r} has no host: smtp://user:pass@host:25")
+        try:
+            port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} has a bad port.") from None
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": parts.scheme == "smtp+tls" or "tls" in parts.query,
+            "EMAIL_USE_SSL": parts.scheme == "smtps",
+            "EMAIL_TIMEOUT": 20,
+            "OUTBOX_DIR": None,
+        }
+    if parts.scheme == "console":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "OUTBOX_DIR": None,
+        }
+    if parts.scheme in {"", "file"}:
+        path = Path(unquote(parts.path) if parts.scheme == "file" else value)
+        if not path.is_absolute():
+            path = base_dir / path
+        return {"EMAIL_BACKEND": "undersigned.lib.outbox.OutboxBackend", "OUTBOX_DIR": path}
+    raise ImproperlyConfigured(
+        f"{name}={value!r}: use smtp://, smtp+tls://, smtps://, console: or a directory."
+    )
+
+
+def redis_url(name: str) -> str:
+    value = string(name, "")
+    if value and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a redis:// URL.")
+    return value

@@ -1,0 +1,33 @@
+"""Turn the bare error responses Django makes outside views into our own pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+
+def error_page(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
+    html = render_to_string(f"errors/{status}.html", context or {}, request=request)
+    return HttpResponse(html, status=status)
+
+
+class BadRequestMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_page(request, 400)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return error_page(request, 413)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            allow = response.get("Allow", "")
+            response = error_page(request, 405)
+            response["Allow"] = allow
+        return response

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from undersigned.lib import markdown
+from undersigned.petitions.goals import current_goal
+
+LANGUAGE_CHOICES = sorted(
+    ((code, info["name"]) for code, info in LANG_INFO.items() if "name" in info and len(code) <= 3),
+    key=lambda item: item[1],
+)
+
+
+class InvalidTransition(ValidationError):
+    """A state change that the petition's current state does not allow."""
+
+
+class PetitionQuerySet(models.QuerySet["Petition"]):
+    def open_for_signing(self) -> PetitionQuerySet:
+        return self.filter(state=Petition.State.OPEN)
+
+    def listed(self) -> PetitionQuerySet:
+        """Petitions anyone may see in lists: open and closed ones."""
+        return self.filter(state__in=[Petition.State.OPEN, Petition.State.CLOSED])
+
+    def most_signed(self) -> PetitionQuerySet:
+        return self.order_by("-signature_count", "-opened_at")
+
+    def newest(self) -> PetitionQuerySet:
+        return self.order_by("-opened_at", "-pk")
+
+    def due_to_close(self, now: datetime) -> PetitionQuerySet:
+        return self.open_for_signing().filter(closes_at__lte=now)
+
+    def awaiting_moderation(self) -> PetitionQuerySet:
+        return self.filter(state=Petition.State.MODERATION).order_by("submitted_at", "pk")
+
+    def search(self, query: str) -> PetitionQuerySet:
+        words = query.split()[:8]
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(text__icontains=word)
+        return self.filter(condition)
+
+    def visible_to(self, user) -> PetitionQuerySet:
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        public = Q(state__in=[Petition.State.OPEN, Petition.State.CLOSED, Petition.State.REJECTED])
+        if user.is_authenticated:
+            return self.filter(public | Q(creator=user))
+        return self.filter(public)
+
+
+class Petition(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        MODERATION = "moderation", _("awaiting moderation")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+        REJECTED = "rejected", _("rejected")
+        HIDDEN = "hidden", _("hidden")
+
+    class Rejection(models.TextChoices):
+        DUPLICATE = "duplicate", _("It duplicates a petition that is already open")
+        OFFENSIVE = "offensive", _("It is offensive, or uses language that is not acceptable")
+        ADVERT = "advert", _("It advertises a product, service or campaign")
+        NO_ACTION = "no-action", _("It does not ask for a clear action")
+        LIBELLOUS = "libellous", _("It could be libellous, or names people who cannot answer")
+        IRRELEVANT = "irrelevant", _("It is not something the people it addresses can act on")
+        OTHER = "other", _("It does not meet our standards for another reason")
+
+    # Reasons for which the text itself is not shown again on the rejected page.
+    TEXT_WITHHELD = {Rejection.OFFENSIVE, Rejection.LIBELLOUS, Rejection.ADVERT}
+
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(max_length=80, blank=True)
+    text = models.TextField(_("text"), max_length=20_000)
+    text_html = models.TextField(editable=False, blank=True)
+    goal = models.PositiveIntegerField(
+        _("goal"), default=1000, validators=[MinValueValidator(10), MaxValueValidator(100_000_000)]
+    )
+    language = models.CharField(_("language"), max_length=8, default="en", choices=LANGUAGE_CHOICES)
+    closes_at = models.DateTimeField(_("closing date"), null=True, blank=True)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="petitions"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    rejection_reason = models.CharField(max_length=12, choices=Rejection.choices, blank=True)
+    moderation_note = models.TextField(max_length=2000, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed from the count shards by the worker's clock; lists sort by it.
+    signature_count = models.PositiveBigIntegerField(default=0, editable=False)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "-signature_count"], name="petition_state_count"),
+            models.Index(fields=["state", "-opened_at"], name="petition_state_opened"),
+            models.Index(fields=["state", "closes_at"], name="petition_state_closes"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.pk])
+
+    def absolute_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+    def prepare_text(self) -> None:
+        """Keep the slug and the sanitised HTML in step with the title and Markdown text."""
+        self.slug = slugify(self.title)[:80]
+        self.text_html = markdown.render(self.text)
+
+    def goal_for(self, count: int) -> int:
+        return current_goal(count, self.goal)
+
+    @property
+    def listed_goal(self) -> int:
+        return self.goal_for(self.signature_count)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in {self.State.DRAFT, self.State.MODERATION}
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in {self.State.OPEN, self.State.CLOSED, self.State.REJECTED}
+
+    @property
+    def text_withheld(self) -> bool:
+        return self.state == self.State.REJECTED and self.rejection_reason in self.TEXT_WITHHELD
+
+    def accepts_signatures(self, now: datetime) -> bool:
+        return self.state == self.State.OPEN and (self.closes_at is None or now < self.closes_at)
+
+    # Transitions. Each checks where it comes from; actions.py saves and sends the e-mails.
+
+    def _move(self, allowed: set[str], to: str) -> None:
+        if self.state not in allowed:
+            raise InvalidTransition(
+                _("A petition that is %(state)s cannot become %(to)s.")
+                % {"state": self.get_state_display(), "to": self.State(to).label}
+            )
+        self.state = to
+
+    def submit(self, now: datetime) -> None:
+        self._move({self.State.DRAFT}, self.State.MODERATION)
+        self.submitted_at = now
+
+    def approve(self, now: datetime, moderator) -> None:
+        self._move({self.State.MODERATION, self.State.HIDDEN}, self.State.OPEN)
+        self.opened_at = self.opened_at or now
+        self.moderated_by = moderator
+        if self.closes_at is not None and self.closes_at <= now:
+            raise InvalidTransition(_("The closing date has passed: change it before opening."))
+
+    def reject(self, now: datetime, moderator, reason: str, note: str = "") -> None:
+        self._move({self.State.MODERATION, self.State.OPEN, self.State.HIDDEN}, self.State.REJECTED)
+        if reason not in self.Rejection.values:
+            raise InvalidTransition(_("Choose a reason for the rejection."))
+        self.rejection_reason, self.moderation_note = reason, note
+        self.rejected_at, self.moderated_by = now, moderator
+
+    def hide(self, now: datetime, moderator, note: str = "") -> None:
+        self._move(
+            {self.State.MODERATION, self.State.OPEN, self.State.CLOSED, self.State.REJECTED},
+            self.State.HIDDEN,
+        )
+        self.moderation_note, self.moderated_by = note, moderator
+
+    def close(self, now: datetime) -> None:
+        self._move({self.State.OPEN}, self.State.CLOSED)
+        self.closed_at = now
+
+
+class Target(models.Model):
+    """A decision maker the petition is addressed to."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role or organisation"), max_length=200, blank=True)
+    # Never shown publicly; used to notify the decision maker (a later feature).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role}" if self.role else self.name

@@ -1,0 +1,96 @@
+"""Public petition pages: home, list and search, a petition as HTML and as JSON."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from undersigned.petitions.models import Petition
+from undersigned.signatures.actions import count_for
+from undersigned.signatures.forms import SignForm, country_from_accept_language
+from undersigned.signatures.models import Signature
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    listed = Petition.objects.open_for_signing().prefetch_related("targets")
+    return render(
+        request,
+        "petitions/home.html",
+        {"most_signed": listed.most_signed()[:6], "newest": listed.newest()[:6]},
+    )
+
+
+@require_safe
+def petition_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "open")
+    petitions = Petition.objects.listed().prefetch_related("targets")
+    if state in {"open", "closed"}:
+        petitions = petitions.filter(state=state)
+    if query:
+        petitions = petitions.search(query)
+    ordered = petitions.most_signed() if request.GET.get("sort") != "newest" else petitions.newest()
+    page = Paginator(ordered, 20).get_page(request.GET.get("page"))
+    return render(request, "petitions/list.html", {"page": page, "query": query, "state": state})
+
+
+def load_visible(request: HttpRequest, pk: int) -> Petition:
+    """The petition, if this visitor may see it: drafts only to their creator and staff."""
+    visible = Petition.objects.visible_to(request.user).select_related("creator")
+    return get_object_or_404(visible, pk=pk)
+
+
+def petition_page(
+    request: HttpRequest, petition: Petition, form: SignForm | None = None, status: int = 200
+) -> HttpResponse:
+    count = count_for(petition)
+    if form is None:
+        country = country_from_accept_language(request.headers.get("Accept-Language", ""))
+        form = SignForm(initial={"country": country})
+    context = {
+        "petition": petition,
+        "targets": list(petition.targets.all()),
+        "count": count,
+        "goal": petition.goal_for(count),
+        "form": form,
+        "accepts_signatures": petition.accepts_signatures(timezone.now()),
+        "recent": Signature.objects.filter(petition=petition).shown_publicly()[:10],
+        "can_manage": request.user.is_authenticated
+        and (request.user.is_staff or petition.creator_id == request.user.pk),
+        "source": request.GET.get("source", "")[:64],
+    }
+    return render(request, "petitions/detail.html", context, status=status)
+
+
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return petition_page(request, load_visible(request, pk))
+
+
+@require_safe
+def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
+    petition = get_object_or_404(Petition.objects.listed().prefetch_related("targets"), pk=pk)
+    count = count_for(petition)
+    return JsonResponse(
+        {
+            "id": petition.pk,
+            "title": petition.title,
+            "state": petition.state,
+            "url": petition.absolute_url(),
+            "signature_count": count,
+            "goal": petition.goal_for(count),
+            "organizer_goal": petition.goal,
+            "language": petition.language,
+            "targets": [{"name": t.name, "role": t.role} for t in petition.targets.all()],
+            "text": petition.text,
+            "text_html": petition.text_html,
+            "opened_at": petition.opened_at,
+            "closes_at": petition.closes_at,
+            "closed_at": petition.closed_at,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from undersigned.signatures.models import Signature
+
+# When the browser names only a language, the country most of its speakers sign from.
+LANGUAGE_COUNTRY = {
+    "hy": "AM", "fr": "FR", "de": "DE", "es": "ES", "ru": "RU", "it": "IT", "nl": "NL",
+    "pl": "PL", "pt": "PT", "uk": "UA", "ka": "GE", "el": "GR", "tr": "TR", "fa": "IR",
+    "ar": "", "en": "",
+}  # fmt: skip
+
+
+def country_from_accept_language(header: str) -> str:
+    """The first country the browser's languages point to: "fr-CA,fr;q=0.8" gives CA."""
+    for item in header.split(","):
+        tag = item.split(";")[0].strip().replace("_", "-")
+        parts = tag.split("-")
+        if len(parts) > 1 and len(parts[-1]) == 2 and parts[-1].upper() in countries:
+            return parts[-1].upper()
+        if LANGUAGE_COUNTRY.get(parts[0].lower()):
+            return LANGUAGE_COUNTRY[parts[0].lower()]
+    return ""
+
+
+class SignForm(forms.ModelForm):
+    use_required_attribute = False  # errors come from the server, in our words
+
+    class Meta:
+        model = Signature
+        fields = ["name", "email", "country", "postcode", "comment", "public", "wants_updates"]
+        labels = {
+            "name": _("Full name"),
+            "email": _("E-mail address"),
+            "country": _("Country"),
+            "postcode": _("Postcode (optional)"),
+            "comment": _("Why are you signing? (optional)"),
+            "public": _("Show my name publicly"),
+            "wants_updates": _("E-mail me updates about this petition"),
+        }
+        help_texts = {
+            "email": _(
+                "We send you a link to confirm your signature. Your address is never shown "
+                "publicly or given to the organizer."
+            ),
+            "comment": _("Up to 500 characters, shown with your signature if you make it public."),
+            "public": _("Your first name and initial, country and reason appear on this page."),
+        }
+        widgets = {
+            "comment": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        }
+        error_messages = {
+            "name": {"required": _("Enter your full name, for example Anahit Karapetyan.")},
+            "email": {"required": _("Enter your e-mail address, for example name@example.com.")},
+            "country": {"required": _("Choose the country you live in.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose your country")), *countries]
+        attrs = {
+            "name": {"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
+            "email": {"autocomplete": "email", "spellcheck": "false", "type": "email",
+                      "inputmode": "email", "maxlength": 254},
+            "country": {"autocomplete": "country"},
+            "postcode": {"autocomplete": "postal-code", "maxlength": 16},
+        }  # fmt: skip
+        for name, extra in attrs.items():
+            self.fields[name].widget.attrs.update(extra)
+            if name == "email":
+                self.fields[name].widget.input_type = "email"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 2:
+            raise forms.ValidationError(_("Enter your full name, for example Anahit Karapetyan."))
+        if any(ch in name for ch in "<>@") or "://" in name:
+            raise forms.ValidationError(_("Enter your name only, without links or addresses."))
+        return name
+
+    def clean_email(self) -> str:
+        address = self.cleaned_data["email"].strip()
+        try:
+            validate_email(address)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Enter an e-mail address in the right format, like name@example.com.")
+            ) from None
+        return address
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].split()).upper()
+        if postcode and not all(ch.isalnum() or ch in " -" for ch in postcode):
+            raise forms.ValidationError(_("Enter a postcode with letters, numbers and spaces."))
+        return postcode
+
+    def clean_comment(self) -> str:
+        return self.cleaned_data["comment"].strip()

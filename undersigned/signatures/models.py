@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from undersigned.petitions.models import Petition
+
+SHARDS = 16  # count rows per petition: confirmations spread over them instead of queueing
+
+
+def normalize_email(address: str) -> str:
+    """The key that makes one person one signature: case, spaces and Gmail aliases folded."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    if domain in {"gmail.com", "googlemail.com"}:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class SignatureQuerySet(models.QuerySet["Signature"]):
+    def counted(self) -> SignatureQuerySet:
+        """The signatures the public count is made of."""
+        return self.filter(
+            confirmed_at__isnull=False, withdrawn_at__isnull=True, invalidated_at__isnull=True
+        )
+
+    def shown_publicly(self) -> SignatureQuerySet:
+        return self.counted().filter(public=True).order_by("-confirmed_at")
+
+    def awaiting_mail(self, before: datetime) -> SignatureQuerySet:
+        """Confirmation e-mails asked for but not sent: their job was lost or crashed."""
+        stale = before - timedelta(minutes=10)
+        return self.filter(
+            mail_requested_at__isnull=False, mail_requested_at__lt=before, confirmed_at__isnull=True
+        ).filter(Q(mail_claimed_at__isnull=True) | Q(mail_claimed_at__lt=stale))
+
+
+class Signature(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    name = models.CharField(_("full name"), max_length=100)
+    email = models.CharField(_("e-mail address"), max_length=254)
+    email_normalized = models.CharField(max_length=254, editable=False)
+    country = CountryField(_("country"))
+    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    comment = models.CharField(_("why I'm signing"), max_length=500, blank=True)
+    public = models.BooleanField(_("show my name publicly"), default=False)
+    wants_updates = models.BooleanField(_("keep me updated about this petition"), default=False)
+    language = models.CharField(max_length=8, default="en")
+    source = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(db_default=models.functions.Now())
+
+    # Confirmation by e-mail. The token is generated when the e-mail is sent; only its
+    # SHA-256 is stored, so a copy of the database cannot confirm anything.
+    token_hash = models.CharField(max_length=64, blank=True)
+    token_created_at = models.DateTimeField(null=True, blank=True)
+    mail_requested_at = models.DateTimeField(null=True, blank=True)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    mails_sent = models.PositiveSmallIntegerField(default=0)
+
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    # Which count shard this signature was added to, so removing it undoes exactly that.
+    shard = models.PositiveSmallIntegerField(default=0)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One signature per person per petition; withdrawal erases the address (to "").
+            models.UniqueConstraint(
+                fields=["petition", "email_normalized"],
+                condition=~Q(email_normalized=""),
+                name="one_signature_per_address",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["mail_requested_at"],
+                condition=Q(mail_requested_at__isnull=False),
+                name="signature_mail_pending",
+            ),
+            models.Index(fields=["petition", "-confirmed_at"], name="signature_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} on petition {self.petition_id}"
+
+    @property
+    def is_counted(self) -> bool:
+        return bool(self.confirmed_at and not self.withdrawn_at and not self.invalidated_at)
+
+    @property
+    def public_name(self) -> str:
+        """First name and initial of the last one: "Anahit K."."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return parts[0] if parts else ""
+        return f"{parts[0]} {parts[-1][0]}."
+
+    # Tokens: "<id>.<secret>" so a link finds its row by key, then checks the hash.
+
+    def new_token(self, now: datetime) -> str:
+        secret = secrets.token_urlsafe(24)  # 192 bits
+        self.token_hash, self.token_created_at = hash_secret(secret), now
+        return f"{self.pk}.{secret}"
+
+    def token_matches(self, secret: str) -> bool:
+        return bool(self.token_hash) and secrets.compare_digest(
+            self.token_hash, hash_secret(secret)
+        )
+
+    def token_expired(self, now: datetime) -> bool:
+        lifetime = timedelta(days=settings.SIGNATURE_TOKEN_DAYS)
+        return self.token_created_at is None or now > self.token_created_at + lifetime
+
+    def withdraw_key(self) -> str:
+        """A signed key for the withdrawal link, valid for as long as the signature exists."""
+        return signing.dumps(self.pk, salt="signatures.withdraw", compress=True)
+
+    @classmethod
+    def pk_from_withdraw_key(cls, key: str) -> int | None:
+        try:
+            return int(signing.loads(key, salt="signatures.withdraw"))
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+
+class CountShard(models.Model):
+    """Part of a petition's count. Confirmations add to a random shard, so a surge of
+    confirmations does not queue on one row; the count is the sum of the shards."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="count_shards")
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard")
+        ]
+
+    def __str__(self) -> str:
+        return f"petition {self.petition_id} shard {self.shard}: {self.count}"
+
+    @classmethod
+    def total(cls, petition_id: int) -> int:
+        return cls.objects.filter(petition_id=petition_id).aggregate(n=Sum("count"))["n"] or 0

@@ -1,0 +1,20 @@
+"""Tasks are shims: load by id, call the action. The row's state makes reruns harmless."""
+
+from django_tasks import task
+
+from undersigned.signatures import actions
+
+
+@task()
+def deliver_confirmation(signature_id: int) -> bool:
+    return actions.send_confirmation_mail(signature_id)
+
+
+@task()
+def refresh_counts() -> int:
+    return actions.refresh_counts()
+
+
+@task()
+def requeue_lost_confirmation_mails() -> int:
+    return actions.requeue_lost_confirmation_mails()

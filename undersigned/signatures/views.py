@@ -1,0 +1,133 @@
+"""Signing, confirming and withdrawing: the signer's side, no account needed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from undersigned.lib.http import same_origin_post, see_other
+from undersigned.petitions.views import load_visible, petition_page
+from undersigned.signatures import actions
+from undersigned.signatures.forms import SignForm
+from undersigned.signatures.models import Signature
+
+SIGNED_COOKIE = "signed_as"
+
+
+@require_POST
+@same_origin_post
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = load_visible(request, pk)
+    if not petition.accepts_signatures(timezone.now()):
+        return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        return petition_page(request, petition, form, status=400)
+    data = actions.SignRequest(
+        **form.cleaned_data, language=get_language() or "en", source=request.POST.get("source", "")
+    )
+    actions.sign_petition(petition, data)
+    response = see_other("signatures:signed", pk=petition.pk)
+    # Echoed on the next page only: the address stays in this browser, never in a URL.
+    response.set_signed_cookie(
+        SIGNED_COOKIE, data.email, salt=SIGNED_COOKIE, max_age=3600, httponly=True, samesite="Lax"
+    )
+    return response
+
+
+@require_safe
+def signed(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = load_visible(request, pk)
+    email = request.get_signed_cookie(SIGNED_COOKIE, default="", salt=SIGNED_COOKIE, max_age=3600)
+    context = {"petition": petition, "email": email, "days": settings.SIGNATURE_TOKEN_DAYS}
+    return render(request, "signatures/signed.html", context)
+
+
+def _from_token(token: str) -> tuple[Signature | None, str]:
+    key, _dot, secret = token.partition(".")
+    if not key.isdigit() or len(secret) < 16 or len(token) > 100:
+        return None, ""
+    signature = Signature.objects.select_related("petition").filter(pk=int(key)).first()
+    return signature, secret
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@same_origin_post
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms, so mail scanners opening links do not."""
+    signature, secret = _from_token(token)
+    if signature is None or signature.withdrawn_at is not None:
+        return render(request, "signatures/link_malformed.html", status=404)
+    petition, now = signature.petition, timezone.now()
+    if signature.confirmed_at is not None:
+        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
+    if not signature.token_matches(secret):
+        return render(request, "signatures/link_replaced.html", {"petition": petition}, status=410)
+    if signature.token_expired(now):
+        return render(
+            request, "signatures/link_expired.html",
+            {"petition": petition, "token": token}, status=410,
+        )  # fmt: skip
+    if not petition.accepts_signatures(now):
+        return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
+    if request.method != "POST":
+        return render(request, "signatures/confirm.html", {"signature": signature, "token": token})
+    number = actions.confirm_signature(signature, secret, now)
+    if number is None:
+        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
+    key = signing.dumps([signature.pk, number], salt="signatures.thanks", compress=True)
+    return see_other("signatures:thanks", key=key)
+
+
+@require_POST
+@same_origin_post
+def resend(request: HttpRequest, token: str) -> HttpResponse:
+    """From an expired link: ask for a fresh one, within the e-mail limit."""
+    signature, _secret = _from_token(token)
+    if signature is None or signature.withdrawn_at is not None:
+        return render(request, "signatures/link_malformed.html", status=404)
+    sent = actions.request_confirmation_mail(signature)
+    return render(request, "signatures/resent.html", {"petition": signature.petition, "sent": sent})
+
+
+@require_safe
+def thanks(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        signature_id, number = signing.loads(key, salt="signatures.thanks", max_age=7 * 86400)
+    except (signing.BadSignature, TypeError, ValueError):
+        return render(request, "signatures/link_malformed.html", status=404)
+    signature = get_object_or_404(Signature.objects.select_related("petition"), pk=signature_id)
+    petition = signature.petition
+    count = actions.count_for(petition)
+    return render(
+        request,
+        "signatures/thanks.html",
+        {
+            "petition": petition,
+            "number": number,
+            "count": max(count, number),
+            "goal": petition.goal_for(max(count, number)),
+            "withdraw_key": signature.withdraw_key(),
+            "share_url": petition.absolute_url(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@same_origin_post
+def withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    signature_id = Signature.pk_from_withdraw_key(key)
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None:
+        return render(request, "signatures/link_malformed.html", status=404)
+    if signature.withdrawn_at is not None:
+        return render(request, "signatures/withdrawn.html", {"petition": signature.petition})
+    if request.method != "POST":
+        return render(request, "signatures/withdraw.html", {"signature": signature, "key": key})
+    actions.withdraw_signature(signature)
+    return render(request, "signatures/withdrawn.html", {"petition": signature.petition})

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from undersigned.lib import outbox
+from undersigned.lib.errors import bad_request, not_found, permission_denied, server_error
+
+urlpatterns = [
+    path("", include("undersigned.petitions.urls")),
+    path("", include("undersigned.signatures.urls")),
+    path("accounts/", include("undersigned.accounts.urls")),
+    path("moderation/", include("undersigned.moderation.urls")),
+    path("admin/", admin.site.urls),
+    path("outbox/", outbox.outbox_list, name="outbox"),
+    path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),
+]
+
+handler400 = bad_request
+handler403 = permission_denied
+handler404 = not_found
+handler500 = server_error
