@@ -12,6 +12,7 @@ from undersigned.petitions.models import Petition
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

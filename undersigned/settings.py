@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -58,10 +59,13 @@ INSTALLED_APPS = [
     "undersigned.petitions",
     "undersigned.signatures",
     "undersigned.moderation",
+    "undersigned.transparency",
 ]
 
 MIDDLEWARE = [
+    "undersigned.lib.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "undersigned.lib.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "undersigned.lib.middleware.BadRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,7 +101,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so concurrency tests really run several connections at once.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One per process, so two test runs on one machine never share a database file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -137,6 +142,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "undersigned" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -155,6 +161,10 @@ SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if SITE_URL.startswith("https://"):
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)  # usually the proxy's job
 X_FRAME_OPTIONS = "DENY"
 
 # Signing and confirmation.
@@ -162,6 +172,14 @@ SIGNATURE_TOKEN_DAYS = env.integer("SIGNATURE_TOKEN_DAYS", 30, minimum=1)
 SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAILS", 3, minimum=1)
 SIGN_IN_LINK_MINUTES = env.integer("SIGN_IN_LINK_MINUTES", 60, minimum=5)
 COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)
+# Public pages for visitors without a session are served from memory this long (0: off).
+# With COUNT_CACHE_SECONDS this bounds how far a displayed count lags: 2 + 2 seconds.
+PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
+# Messages live in a signed cookie, never the session: reading them must not make a
+# public page vary by session.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+# Benchmarks only: route the minimal "floor" sign view (see signatures/floor.py).
+BENCH_FLOOR = env.boolean("BENCH_FLOOR", False)
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).
 CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
 

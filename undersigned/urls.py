@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,12 +8,18 @@ from undersigned.lib.errors import bad_request, not_found, permission_denied, se
 urlpatterns = [
     path("", include("undersigned.petitions.urls")),
     path("", include("undersigned.signatures.urls")),
+    path("", include("undersigned.transparency.urls")),
     path("accounts/", include("undersigned.accounts.urls")),
     path("moderation/", include("undersigned.moderation.urls")),
     path("admin/", admin.site.urls),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),
 ]
+
+if settings.BENCH_FLOOR:
+    from undersigned.signatures.floor import floor_sign
+
+    urlpatterns.append(path("__bench__/floor/<int:pk>", floor_sign))
 
 handler400 = bad_request
 handler403 = permission_denied

@@ -1,10 +1,80 @@
-"""Interim: replaced by the e-mail sign-in views."""
+"""Organizers: sign in with an e-mailed link, sign out, and see their petitions."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from undersigned.accounts import actions
+from undersigned.accounts.forms import SignInForm
+from undersigned.lib.http import see_other
+from undersigned.lib.middleware import error_page
+from undersigned.petitions.models import Petition
+
+LINK_ERRORS = {
+    actions.LinkMalformed: ("accounts/link_malformed.html", 404),
+    actions.LinkExpired: ("accounts/link_expired.html", 410),
+    actions.LinkUsed: ("accounts/link_used.html", 410),
+}
 
 
-def sign_in(request, token=None):
-    raise Http404
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = SignInForm(initial={"next": actions.safe_next(request.GET.get("next", ""))})
+        return render(request, "accounts/sign_in.html", {"form": form})
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/sign_in.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    actions.request_sign_in(data["email"], data["name"], data["next"], get_language() or "en")
+    # The same page whether or not the address has an account: nothing to probe.
+    context = {
+        "email": data["email"],
+        "next": data["next"],
+        "minutes": settings.SIGN_IN_LINK_MINUTES,
+    }
+    return render(request, "accounts/check_email.html", context)
 
 
-sign_in_link = sign_out = dashboard = sign_in
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST signs in, so mail scanners opening links do not."""
+    try:
+        link = actions.check_sign_in_link(token)
+        if request.method != "POST":
+            return render(request, "accounts/sign_in_link.html", {"link": link, "token": token})
+        user = actions.sign_in_with_link(link)
+    except actions.AccountDisabled:
+        return error_page(request, 403)
+    except actions.SignInLinkError as error:
+        template, status = LINK_ERRORS[type(error)]
+        # Expired and used links offer a new one, already filled in.
+        old = error.link
+        initial = {"email": old.email, "name": old.name, "next": old.next} if old else {}
+        context = {"form": SignInForm(initial=initial), "minutes": settings.SIGN_IN_LINK_MINUTES}
+        return render(request, template, context, status=status)
+    login(request, user)
+    messages.success(request, _("You are signed in as %(email)s.") % {"email": user.email})
+    return see_other(link.next or "accounts:dashboard")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, _("You are signed out."))
+    return see_other("petitions:home")
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    petitions = Petition.objects.filter(creator=request.user).order_by("-created_at", "-pk")
+    return render(request, "accounts/dashboard.html", {"petitions": petitions})

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from undersigned.lib.emails import queue_email
 from undersigned.petitions.models import InvalidTransition, Petition, Target
@@ -18,7 +19,7 @@ def _lock(petition: Petition) -> Petition:
 def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
     """Create or edit a petition that is not open yet, with its decision makers."""
     if petition.pk and not petition.is_editable:
-        raise InvalidTransition("An open or closed petition cannot be edited.")
+        raise InvalidTransition(_("An open or closed petition cannot be edited."))
     petition.prepare_text()
     with transaction.atomic():
         petition.save()

@@ -1,10 +1,121 @@
-"""Interim: replaced by the organizer views (new, edit, submit, close)."""
+"""Organizers write, preview, edit, submit and close their own petitions.
 
-from django.http import Http404
+Someone else's petition is a 404 here, like a draft on the public pages: these addresses
+never reveal that a petition exists. A state change the petition no longer allows (a
+double click, another tab, a moderator deciding meanwhile) is a 409 page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from undersigned.lib import markdown
+from undersigned.lib.http import see_other
+from undersigned.lib.middleware import error_page
+from undersigned.petitions import actions
+from undersigned.petitions.forms import BaseTargetFormSet, PetitionForm, target_formset
+from undersigned.petitions.models import InvalidTransition, Petition
+
+DRAFT_SAVED = gettext_lazy(
+    "Your draft is saved. Only you can see it: read it through, then submit it for moderation."
+)
+SUBMITTED = gettext_lazy(
+    "Your petition is submitted. A moderator will review it, usually within a day, "
+    "and we will e-mail you the decision."
+)
 
 
-def new(request, pk=None):
+def _load_managed(request: HttpRequest, pk: int, *, creator_only: bool = False) -> Petition:
+    """The petition if this user started it (or, unless creator_only, is a moderator)."""
+    petition = get_object_or_404(Petition.objects.select_related("creator"), pk=pk)
+    user = request.user
+    if petition.creator_id == user.pk or (user.is_staff and not creator_only):
+        return petition
     raise Http404
 
 
-edit = submit = close = new
+def _conflict(request: HttpRequest, error: InvalidTransition) -> HttpResponse:
+    return error_page(request, 409, {"message": " ".join(error.messages)})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    return _write(request, Petition(creator=request.user))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _load_managed(request, pk)
+    if not petition.is_editable:
+        return error_page(request, 409)
+    return _write(request, petition)
+
+
+def _write(request: HttpRequest, petition: Petition) -> HttpResponse:
+    """The form page for `new` and `edit`: show, preview (saves nothing), or save a draft."""
+    if request.method != "POST":
+        return _form_page(
+            request, petition, PetitionForm(instance=petition), target_formset(petition)
+        )
+    form = PetitionForm(request.POST, instance=petition)
+    targets = target_formset(petition, request.POST)
+    valid = form.is_valid()
+    valid = targets.is_valid() and valid  # validate both, so every error shows at once
+    if request.POST.get("action") == "preview":
+        text = request.POST.get("text", "")[: form.fields["text"].max_length]
+        return _form_page(request, petition, form, targets, preview=markdown.render(text))
+    if not valid:
+        return _form_page(request, petition, form, targets, status=400)
+    try:
+        petition = actions.save_draft(form.instance, targets.targets())
+    except InvalidTransition as error:
+        return _conflict(request, error)
+    if petition.state == Petition.State.DRAFT:
+        messages.success(request, DRAFT_SAVED)
+    else:
+        messages.success(request, _("Your changes are saved. It is still awaiting moderation."))
+    return see_other(petition.get_absolute_url())
+
+
+def _form_page(
+    request: HttpRequest,
+    petition: Petition,
+    form: PetitionForm,
+    targets: BaseTargetFormSet,
+    preview: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {"petition": petition, "form": form, "targets": targets, "preview": preview}
+    return render(request, "petitions/form.html", context, status=status)
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _load_managed(request, pk, creator_only=True)
+    try:
+        actions.submit_petition(petition)
+    except InvalidTransition as error:
+        return _conflict(request, error)
+    messages.success(request, SUBMITTED)
+    return see_other(petition.get_absolute_url())
+
+
+@require_POST
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _load_managed(request, pk)
+    try:
+        actions.close_petition(petition)
+    except InvalidTransition as error:
+        return _conflict(request, error)
+    messages.success(request, _("The petition is closed. It no longer accepts signatures."))
+    return see_other(petition.get_absolute_url())

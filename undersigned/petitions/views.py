@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from undersigned.lib.pagecache import public_page
 from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.forms import SignForm, country_from_accept_language
@@ -15,20 +16,25 @@ from undersigned.signatures.models import Signature
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    listed = Petition.objects.open_for_signing().prefetch_related("targets")
+    listed = Petition.objects.open_for_signing().select_related("creator")
+    most_signed = list(listed.most_signed().prefetch_related("targets")[:6])
+    # "New, needs support" lists what the popular list does not already show.
+    newest = listed.newest().exclude(pk__in=[p.pk for p in most_signed])
     return render(
         request,
         "petitions/home.html",
-        {"most_signed": listed.most_signed()[:6], "newest": listed.newest()[:6]},
+        {"most_signed": most_signed, "newest": newest.prefetch_related("targets")[:6]},
     )
 
 
 @require_safe
+@public_page
 def petition_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "open")
-    petitions = Petition.objects.listed().prefetch_related("targets")
+    petitions = Petition.objects.listed().select_related("creator").prefetch_related("targets")
     if state in {"open", "closed"}:
         petitions = petitions.filter(state=state)
     if query:
@@ -67,11 +73,13 @@ def petition_page(
 
 
 @require_safe
+@public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return petition_page(request, load_visible(request, pk))
 
 
 @require_safe
+@public_page
 def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
     petition = get_object_or_404(Petition.objects.listed().prefetch_related("targets"), pk=pk)
     count = count_for(petition)
@@ -93,4 +101,5 @@ def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
             "closed_at": petition.closed_at,
         },
         json_dumps_params={"ensure_ascii": False},
+        headers={"Access-Control-Allow-Origin": "*"},
     )

@@ -1,0 +1,20 @@
+-- POST the sign form with a fresh e-mail each time: <tag>-<thread>-<n>@<domain>.
+-- The view echoes the address in its signed cookie, so each 303 names its own row.
+dofile(os.getenv("BENCH_LUA") .. "/common.lua")
+local path, tag = os.getenv("BENCH_PATH"), os.getenv("BENCH_TAG") or "s"
+local domain = os.getenv("BENCH_DOMAIN") or "sign.bench"
+local headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["Origin"] = ORIGIN }
+
+function request()
+  n = n + 1
+  local body = string.format("name=Bench+Signer&country=GB&email=%s-%d-%d%%40%s", tag, tid, n, domain)
+  return wrk.format("POST", path, headers, body)
+end
+
+function on_response(status, headers)
+  if status == 303 then
+    local cookie = headers["Set-Cookie"]
+    local who = cookie and string.match(cookie, 'signed_as="?([%w%-]+)')
+    if who then tracked[#tracked + 1] = who else unattributed = unattributed + 1 end
+  end
+end

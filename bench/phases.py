@@ -1,0 +1,196 @@
+"""The benchmark phases. Each reads and writes flat figures in `run.out`."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import load
+from bench.stack import Stack
+
+SIGN_DOMAIN = "sign.bench"
+MAIL_DOMAIN = "mail.bench"
+
+
+@dataclass
+class Run:
+    """One database's run: the stack, the plan, and what was measured so far."""
+
+    stack: Stack
+    quick: bool
+    connections: int
+    ids: dict[str, int] = field(default_factory=dict)
+    out: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    emails: list[Path] = field(default_factory=list)
+
+    def secs(self, full: float) -> float:
+        return min(full, 8) if self.quick else full
+
+    def path(self, kind: str, petition: str = "bench") -> str:
+        pid = self.ids[petition]
+        return {
+            "sign": f"/petitions/{pid}/sign", "floor": f"/__bench__/floor/{pid}",
+            "page": f"/petitions/{pid}", "json": f"/petitions/{pid}.json", "home": "/",
+        }[kind]  # fmt: skip
+
+    def wrk(self, name: str, script: str, **options) -> tuple[load.Result, dict]:
+        """The same load against every web server at once (one wrk each), merged."""
+        (result,), shares = self.wrk_many([(name, script, options)])
+        return result, shares
+
+    def wrk_many(self, runs: list[tuple[str, str, dict]]) -> tuple[list[load.Result], dict]:
+        ports = self.stack.ports
+        procs, spans = [], []
+        for name, script, options in runs:
+            options = dict(options)
+            conns = options.pop("connections", self.connections)
+            rate = options.pop("rate", 0)
+            start = len(procs)
+            for i, port in enumerate(ports):
+                procs.append(load.Wrk(
+                    f"{name}-{i}" if len(ports) > 1 else name, script, port, self.stack.var,
+                    connections=max(1, conns // len(ports)), rate=rate / len(ports), **options,
+                ))  # fmt: skip
+            spans.append((name, start, len(procs)))
+        results, shares = load.measure(self.stack, procs)
+        for result in results:
+            if result.emails is not None:
+                self.emails.append(result.emails)
+        merged = [load.merge(name, results[a:b]) for name, a, b in spans]
+        return merged, shares
+
+    def record(self, key: str, result: load.Result, shares: dict, ok: tuple[int, ...]) -> None:
+        self.out[f"{key}_per_s"] = round(result.rate_of(*ok), 1)
+        self.out[f"{key}_p50_ms"] = _ms(result.p50_ms)
+        self.out[f"{key}_p99_ms"] = _ms(result.p99_ms)
+        self.out[f"{key}_errors"] = result.other(*ok)
+        self.out[f"{key}_wrk_cpu_pct"] = shares.get("wrk")
+        self.out[f"{key}_cpu"] = shares
+        if result.other(*ok):
+            self.notes.append(f"{key}: answers other than {ok}: {result.statuses}, "
+                              f"socket errors {result.socket_errors}")  # fmt: skip
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def sign(run: Run) -> None:
+    """Full sign POSTs with fresh addresses, as fast as the server answers."""
+    result, shares = run.wrk(
+        "sign", "sign.lua", seconds=run.secs(60), path=run.path("sign"), tag="sign",
+        domain=SIGN_DOMAIN,
+    )  # fmt: skip
+    run.record("sign", result, shares, (303,))
+
+
+def floor(run: Run) -> None:
+    """The minimal view: one ORM create() and a 303, behind the same middleware."""
+    result, shares = run.wrk(
+        "floor", "sign.lua", seconds=run.secs(60), path=run.path("floor"), tag="floor",
+        domain="floor.bench",
+    )  # fmt: skip
+    run.record("floor", result, shares, (303,))
+    if run.out.get("sign_per_s") and run.out["floor_per_s"]:
+        run.out["sign_floor_ratio"] = round(run.out["sign_per_s"] / run.out["floor_per_s"], 3)
+
+
+def confirm(run: Run) -> None:
+    """Confirmation POSTs for signatures whose e-mail was sent (rows and hashes seeded)."""
+    seconds = run.secs(30)
+    expected = max(2000.0, 2 * float(run.out.get("floor_per_s") or 0))
+    pool = int(min(250_000, expected * seconds * 1.2))
+    tokens = run.stack.var / "tokens-confirm.txt"
+    run.stack.helper("tokens", run.ids["bench"], pool, tokens, "cf")
+    result, shares = run.wrk("confirm", "confirm.lua", seconds=seconds, tokens=tokens)
+    run.record("confirm", result, shares, (303,))
+    if result.requests >= pool * 0.99:
+        run.notes.append(f"confirm: the pool of {pool} tokens ran out; the rate is a floor")
+
+
+def read(run: Run) -> None:
+    """The petition page, its .json and the home page, anonymous, as fast as served."""
+    for kind in ("page", "json", "home"):
+        result, shares = run.wrk(
+            f"read-{kind}", "get.lua", seconds=run.secs(20), paths=run.path(kind), threads=2
+        )
+        run.record(f"read_{kind}", result, shares, (200,))
+    for kind in ("page", "json"):
+        headers = _head(run, run.path(kind))
+        run.out[f"read_{kind}_cache_control"] = headers.get("cache-control")
+        run.out[f"read_{kind}_set_cookie"] = "set-cookie" in headers
+        run.out[f"read_{kind}_vary_cookie"] = "cookie" in headers.get("vary", "").lower()
+        run.out[f"read_{kind}_validators"] = "etag" in headers or "last-modified" in headers
+
+
+def _head(run: Run, path: str) -> dict[str, str]:
+    with urllib.request.urlopen(f"{run.stack.base}{path}", timeout=10) as response:
+        return {name.lower(): value for name, value in response.getheaders()}
+
+
+def burst(run: Run) -> None:
+    """Twice the measured sign rate for 30 s: every request must get an answer."""
+    capacity = float(run.out.get("sign_per_s") or 0)
+    if not capacity:
+        run.notes.append("burst: skipped, it needs the sign phase's rate")
+        return
+    target = 2 * capacity
+    result, shares = run.wrk(
+        "burst", "sign.lua", seconds=run.secs(30), path=run.path("sign"), tag="burst",
+        domain=SIGN_DOMAIN, rate=target, connections=64,
+    )  # fmt: skip
+    run.out["burst_target_per_s"] = round(target, 1)
+    run.out["burst_offered_per_s"] = round(result.rate, 1)
+    run.record("burst", result, shares, (303, 429, 503))
+    run.out["burst_statuses"] = result.statuses
+    run.out["burst_unanswered"] = result.socket_errors
+
+
+def mail(run: Run) -> None:
+    """Stop the worker, queue a backlog of confirmation e-mails, start it, time the drain.
+
+    While the rest of the backlog drains, signing runs briefly to show what the worker
+    costs it (compare with sign_per_s, measured with the worker stopped).
+    """
+    stack, backlog = run.stack, 3000 if run.quick else 20_000
+    stack.stop_workers()
+    queued = stack.helper("backlog", run.ids["bench"], backlog, MAIL_DOMAIN)
+    run.out["mail_backlog"] = backlog
+    run.out["mail_enqueue_s"] = queued["seconds"]
+    sent_before, conns_before = stack.sink.count(MAIL_DOMAIN), stack.sink.connections()
+    stack.start_workers()
+    # The clock starts at the first e-mail, so the worker's start-up is not counted.
+    limit = time.monotonic() + 60
+    while stack.sink.count(MAIL_DOMAIN) == sent_before and time.monotonic() < limit:
+        time.sleep(0.05)
+    started, sent_before = time.monotonic(), stack.sink.count(MAIL_DOMAIN)
+    deadline = started + run.secs(150)
+    while stack.sink.count(MAIL_DOMAIN) - sent_before < backlog and time.monotonic() < deadline:
+        time.sleep(0.2)
+    delivered = stack.sink.count(MAIL_DOMAIN) - sent_before
+    backlog -= 1  # the first one started the clock
+    finished = stack.sink.last_at(MAIL_DOMAIN) if delivered >= backlog else time.monotonic()
+    elapsed = (finished or time.monotonic()) - started
+    run.out["mail_delivered"] = delivered
+    run.out["mail_seconds"] = round(elapsed, 1)
+    run.out["mail_per_s"] = round(delivered / elapsed, 1) if elapsed else None
+    connections = stack.sink.connections() - conns_before
+    run.out["mail_per_connection"] = round(delivered / connections, 2) if connections else None
+    if delivered < backlog:
+        run.notes.append(f"mail: {delivered} of {backlog} delivered within the time bound")
+    # Sign while a backlog drains: what the worker costs the signing path.
+    seconds = run.secs(15)
+    wanted = int((run.out["mail_per_s"] or 100) * (seconds + 10))
+    if backlog - delivered < wanted:
+        stack.helper("backlog", run.ids["bench"], wanted, MAIL_DOMAIN)
+    result, shares = run.wrk(
+        "mail-sign", "sign.lua", seconds=seconds, path=run.path("sign"), tag="mailsign",
+        domain=SIGN_DOMAIN,
+    )  # fmt: skip
+    run.out["mail_sign_per_s"] = round(result.rate_of(303), 1)
+    run.out["mail_sign_cpu"] = shares
+    if run.out.get("sign_per_s"):
+        run.out["mail_sign_ratio"] = round(run.out["mail_sign_per_s"] / run.out["sign_per_s"], 3)

@@ -1,0 +1,137 @@
+"""One table on stdout and flat figures in var/bench/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+# (label, keys shown as "a / b", target). Keys are PostgreSQL's; SQLite's get "sqlite_".
+ROWS = [
+    ("sign: full sign POSTs/s", ["sign_per_s"], "≥ 800/s"),
+    ("  p50 / p99 ms", ["sign_p50_ms", "sign_p99_ms"], ""),
+    ("floor: one create() + 303 /s", ["floor_per_s"], "same run"),
+    ("sign / floor", ["sign_floor_ratio"], "≥ 0.70"),
+    ("confirm POSTs/s", ["confirm_per_s"], ""),
+    ("  p50 / p99 ms", ["confirm_p50_ms", "confirm_p99_ms"], ""),
+    ("read: petition page /s", ["read_page_per_s"], "≥ 4,000/s"),
+    ("read: .json /s", ["read_json_per_s"], "≥ 4,000/s"),
+    ("read: home page /s", ["read_home_per_s"], ""),
+    ("  page Cache-Control", ["read_page_cache_control"], "public, swr"),
+    (
+        "  page Set-Cookie / Vary: Cookie",
+        ["read_page_set_cookie", "read_page_vary_cookie"],
+        "False / False",
+    ),
+    ("surge: offered rate /s (80 % sign cap.)", ["surge_target_per_s"], ""),
+    (
+        "  signs /s, p50 / p99 ms",
+        ["surge_sign_per_s", "surge_sign_p50_ms", "surge_sign_p99_ms"],
+        "p99 ≤ 100 ms",
+    ),
+    (
+        "  reads /s, p50 / p99 ms",
+        ["surge_read_per_s", "surge_read_p50_ms", "surge_read_p99_ms"],
+        "",
+    ),
+    ("  count lag s / went backwards", ["surge_count_lag_s", "surge_count_backwards"], "≤ 5 / 0"),
+    ("burst 2×: offered /s, answered /s", ["burst_offered_per_s", "burst_per_s"], ""),
+    ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
+    ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
+    ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
+    ("  sign ms empty / 5M", ["scale_sign_ms_empty", "scale_sign_ms_5m"], ""),
+    ("  rows seeded / seconds", ["scale_rows", "scale_seed_s"], "5,000,000"),
+    ("export 1M: s / peak RSS MB", ["export_1m_s", "export_1m_rss_mb"], "< 200 MB"),
+    ("mail: e-mails/s into the sink", ["mail_per_s"], "≥ 300/s"),
+    ("  e-mails per SMTP connection", ["mail_per_connection"], "> 1 (reuse)"),
+    ("  sign /s while mailing, ratio", ["mail_sign_per_s", "mail_sign_ratio"], "≥ 0.90"),
+    ("exact: count = rows, one row per 303", ["exact"], "True"),
+    ("wrk CPU % sign / read page", ["sign_wrk_cpu_pct", "read_page_wrk_cpu_pct"], ""),
+    ("other processes' CPU % sign / read", ["sign_cpu_other", "read_page_cpu_other"], "≈ 0"),
+]
+
+
+def flatten(figures: dict, prefix: str = "") -> dict:
+    flat: dict = {}
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}_"))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def machine() -> dict:
+    model = ""
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as info:
+        mem_kb = int(info.readline().split()[1])
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "mem_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "wrk": wrk.split(" [")[0].strip(),
+    }
+
+
+def combine(per_db: dict[str, dict], meta: dict) -> dict:
+    """Flat figures: PostgreSQL's unprefixed, SQLite's as sqlite_…; `exact` covers both."""
+    results = dict(meta)
+    for db, figures in per_db.items():
+        prefix = "" if db == "postgres" else "sqlite_"
+        results.update(flatten(figures, prefix))
+    exacts = [figures.get("exact") for figures in per_db.values() if "exact" in figures]
+    results["exact"] = bool(exacts) and all(exacts)
+    for key in ("sign_per_s", "floor_per_s", "sign_p99_ms", "confirm_per_s", "read_page_per_s",
+                "read_json_per_s", "surge_sign_p99_ms", "surge_read_p99_ms",
+                "surge_count_lag_s", "page_ms_empty", "page_ms_5m", "export_1m_s",
+                "export_1m_rss_mb", "mail_per_s"):  # fmt: skip
+        results.setdefault(key, None)
+    return results
+
+
+def _cell(results: dict, prefix: str, keys: list[str]) -> str:
+    values = [results.get(prefix + key) for key in keys]
+    if all(value is None for value in values):
+        return "–"
+    return " / ".join(_fmt(value) for value in values)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 100 else f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(results: dict, dbs: list[str]) -> str:
+    heads = {"postgres": ("PostgreSQL", ""), "sqlite": ("SQLite", "sqlite_")}
+    columns = [heads[db] for db in dbs]
+    rows = [("", *[name for name, _p in columns], "target")]
+    for label, keys, target in ROWS:
+        cells = [_cell(results, prefix, keys) for _name, prefix in columns]
+        if any(cell != "–" for cell in cells):
+            rows.append((label, *cells, target))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+             for row in rows]  # fmt: skip
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def write(results: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")

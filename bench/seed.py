@@ -1,0 +1,244 @@
+"""Database-side helpers, run inside Django with the stack's settings.
+
+`python -m bench.seed COMMAND ARGS…` prints one line of JSON. The bench writes rows
+directly (SQL, bulk inserts) where going through HTTP would only measure the seeding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from undersigned.accounts.models import User  # noqa: E402
+from undersigned.petitions import actions as petition_actions  # noqa: E402
+from undersigned.petitions.models import Petition  # noqa: E402
+from undersigned.signatures.models import CountShard, Signature  # noqa: E402
+
+SIG = "signatures_signature"
+COLUMNS = (
+    "petition_id, name, email, email_normalized, country, postcode, comment, public, "
+    "wants_updates, language, source, created_at, token_hash, token_created_at, "
+    "mail_requested_at, mails_sent, confirmed_at, shard"
+)
+TEXT = "A petition used by `make bench`. " * 40
+
+
+def _row(petition: int, email: str, now, **extra) -> tuple:
+    values = {"token_hash": "", "token_created_at": None, "mail_requested_at": None}
+    values.update(extra)
+    return (
+        petition, "Bench Signer", email, email, "GB", "", "", False, False, "en", "", now,
+        values["token_hash"], values["token_created_at"], values["mail_requested_at"], 0, None, 0,
+    )  # fmt: skip
+
+
+def _insert(rows: list[tuple]) -> None:
+    marks = ", ".join(["%s"] * len(COLUMNS.split(",")))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO {SIG} ({COLUMNS}) VALUES ({marks})", rows[start : start + 5000]
+            )
+
+
+def _petition(key: str) -> int:
+    moderator = User.objects.filter(email="bench-moderator@bench.invalid").first()
+    if moderator is None:
+        moderator = User.objects.create_superuser(
+            "bench-moderator@bench.invalid", secrets.token_urlsafe(16), name="Bench Moderator"
+        )
+    organizer, _new = User.objects.get_or_create(
+        email="bench-organizer@bench.invalid", defaults={"name": "Bench Organizer"}
+    )
+    petition = Petition(
+        title=f"Benchmark petition ({key})", text=TEXT, goal=1000, language="en",
+        closes_at=timezone.now() + timedelta(days=60), creator=organizer,
+    )  # fmt: skip
+    petition_actions.save_draft(petition, [{"name": "City Council", "role": "Bench City"}])
+    petition_actions.submit_petition(petition)
+    petition_actions.approve_petition(petition, moderator)
+    return petition.pk
+
+
+def setup() -> dict:
+    """Two open petitions: `bench` for load, `scale` for the 0 vs 5 M comparison."""
+    return {key: _petition(key) for key in ("bench", "scale")}
+
+
+def newpetition() -> dict:
+    return {"id": _petition("export")}
+
+
+def session() -> dict:
+    """A signed-in staff session, for pages (such as an export) that need one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.get(email="bench-moderator@bench.invalid")
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
+
+
+def tokens(petition: str, n: str, path: str, tag: str) -> dict:
+    """N unconfirmed signatures whose e-mail was sent: their links go into `path`."""
+    now, count = timezone.now(), int(n)
+    secret = {i: hashlib.md5(f"{tag}{i}".encode()).hexdigest() for i in range(count)}
+    rows = [
+        _row(int(petition), f"{tag}-{i}@confirm.bench", now,
+             token_hash=hashlib.sha256(secret[i].encode()).hexdigest(), token_created_at=now)
+        for i in range(count)
+    ]  # fmt: skip
+    with transaction.atomic():
+        _insert(rows)
+    found = Signature.objects.filter(petition_id=int(petition), email__startswith=f"{tag}-")
+    lines = []
+    for pk, email in found.values_list("pk", "email"):
+        i = int(email.split("@")[0].rsplit("-", 1)[1])
+        lines.append(f"{pk}.{secret[i]}\n")
+    lines.sort(key=lambda line: int(line.split(".")[0]))
+    with open(path, "w") as out:
+        out.writelines(lines)
+    return {"tokens": len(lines)}
+
+
+def purge() -> dict:
+    """Drop queued confirmation e-mails (a bench artefact: the sign phases queue tens of
+    thousands that no one will read) and mark their rows as not waiting for one."""
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = DBTaskResult.objects.filter(status="READY").delete()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SIG} SET mail_requested_at = NULL WHERE mail_requested_at IS NOT NULL"
+        )
+        return {"tasks": tasks, "signatures": cursor.rowcount}
+
+
+def backlog(petition: str, n: str, domain: str) -> dict:
+    """N signatures waiting for their confirmation e-mail, with their tasks queued."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from undersigned.signatures.tasks import deliver_confirmation
+
+    started, now, count = time.monotonic(), timezone.now(), int(n)
+    tag = uuid.uuid4().hex[:8]
+    rows = [_row(int(petition), f"{tag}-{i}@{domain}", now, mail_requested_at=now)
+            for i in range(count)]  # fmt: skip
+    task = deliver_confirmation
+    with transaction.atomic():
+        _insert(rows)
+        pks = Signature.objects.filter(email__startswith=f"{tag}-").values_list("pk", flat=True)
+        # What DatabaseBackend.enqueue() writes, in bulk.
+        DBTaskResult.objects.bulk_create(
+            [
+                DBTaskResult(
+                    args_kwargs={"args": [pk], "kwargs": {}}, priority=task.priority,
+                    task_path=task.module_path, queue_name=task.queue_name,
+                    run_after=task.run_after or get_date_max(),
+                    backend_name=task.backend,
+                )
+                for pk in sorted(pks)
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+    return {"queued": count, "seconds": round(time.monotonic() - started, 2)}
+
+
+def seed(petition: str, rows: str, seconds: str) -> dict:
+    """Confirmed signatures, in batches of a million, until `rows` or the time is up.
+
+    The count shards are rebuilt from the rows at the end, so they sum to the exact count.
+    """
+    pid, target, deadline = int(petition), int(rows), time.monotonic() + float(seconds)
+    started, done, batch = time.monotonic(), 0, 1_000_000
+    pg = connection.vendor == "postgresql"
+    series = (
+        "generate_series(%s, %s) AS g(i)"
+        if pg
+        else "(WITH RECURSIVE s(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM s WHERE i < %s) "
+        "SELECT i FROM s) AS g"
+    )
+    when = "now() - make_interval(secs => i)" if pg else "datetime('now', '-' || i || ' seconds')"
+    while done < target and time.monotonic() < deadline:
+        upto = min(target, done + batch)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SIG} ({COLUMNS}) SELECT %s, 'Seeded Signer ' || i, "
+                f"'seed' || i || '@scale.bench', 'seed' || i || '@scale.bench', 'GB', '', '', "
+                f"i %% 10 = 0, false, 'en', '', {when}, '', NULL, NULL, 1, {when}, i %% 16 "
+                f"FROM {series}",
+                [pid, done + 1, upto],
+            )
+        done = upto
+    with transaction.atomic():
+        CountShard.objects.filter(petition_id=pid).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO signatures_countshard (petition_id, shard, count) "
+                f"SELECT petition_id, shard, count(*) FROM {SIG} WHERE petition_id = %s AND "
+                "confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND invalidated_at IS NULL "
+                "GROUP BY petition_id, shard",
+                [pid],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {SIG}")
+    return {"rows": done, "seconds": round(time.monotonic() - started, 1)}
+
+
+def count(petition: str) -> dict:
+    """The exact count from the rows, and what the shards say."""
+    pid = int(petition)
+    exact = Signature.objects.filter(petition_id=pid).counted().count()
+    return {"rows": exact, "shards": CountShard.total(pid)}
+
+
+def emails(domain: str, *paths: str) -> dict:
+    """Each e-mail answered 303 (listed in `paths`) must have exactly one row."""
+    answered: list[str] = []
+    for path in paths:
+        with open(path) as lines:
+            answered += [f"{line.strip()}@{domain}" for line in lines if line.strip()]
+    rows: dict[str, int] = {}
+    for email in Signature.objects.filter(email__endswith=f"@{domain}").values_list(
+        "email", flat=True
+    ):
+        rows[email] = rows.get(email, 0) + 1
+    missing = sum(1 for email in answered if rows.get(email, 0) == 0)
+    duplicated = sum(1 for email in set(answered) if rows.get(email, 0) > 1)
+    return {
+        "answered": len(answered), "unique_answered": len(set(answered)),
+        "rows": sum(rows.values()), "missing": missing, "duplicated": duplicated,
+        "rows_without_answer": len(set(rows) - set(answered)),
+    }  # fmt: skip
+
+
+def queue() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM django_tasks_db_dbtaskresult GROUP BY status")
+        return dict(cursor.fetchall())
+
+
+COMMANDS = {
+    f.__name__: f
+    for f in (setup, newpetition, session, tokens, purge, backlog, seed, count, emails, queue)
+}
+
+if __name__ == "__main__":
+    print(json.dumps(COMMANDS[sys.argv[1]](*sys.argv[2:])))

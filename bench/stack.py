@@ -1,0 +1,235 @@
+"""The production-like stack the benchmark drives, on loopback only.
+
+gunicorn (sync workers, DEBUG=0), the task worker, a local SMTP sink, and either a fresh
+PostgreSQL database `undersigned_bench` or a fresh SQLite file. Every process runs in its
+own process group so that stopping it also stops its children; `Stack` is a context
+manager and stops everything on the way out, also on Ctrl-C or an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.sink import Sink
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_NAME = "undersigned_bench"
+HOST = "127.0.0.1"
+
+# Every process the bench started and has not reaped yet, so a signal can stop them all.
+RUNNING: set[subprocess.Popen] = set()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a process in a new session (its own process group), output into `log`."""
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    RUNNING.add(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen | None, grace: float = 10.0) -> None:
+    """SIGTERM the process group, wait `grace` seconds, then SIGKILL it."""
+    if proc is None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+    # The group may outlive its leader (a gunicorn worker): make sure it is gone.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    RUNNING.discard(proc)
+
+
+def stop_all() -> None:
+    for proc in list(RUNNING):
+        stop(proc, grace=3.0)
+
+
+class Stack:
+    """One database kind (`postgres` or `sqlite`), N web servers and M task workers."""
+
+    def __init__(self, db: str, var: Path, web: int = 1, web_workers: int = 4, workers: int = 1):
+        self.db, self.var = db, var / db
+        self.web_count, self.web_workers, self.worker_count = web, web_workers, workers
+        self.ports = [free_port() for _ in range(web)]
+        self.web: list[subprocess.Popen] = []
+        self.workers: list[subprocess.Popen] = []
+        self.sink = Sink()
+        self.env: dict[str, str] = {}
+        self.static_workaround = False
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.ports[0]}"
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self.var.exists():
+            shutil.rmtree(self.var)
+        self.var.mkdir(parents=True)
+        self.sink.start()
+        if self.db == "postgres":
+            url = f"postgres://postgres@{HOST}:5432/{PG_NAME}"
+            self._pg_recreate()
+        else:
+            url = f"sqlite:///{self.var / 'bench.sqlite3'}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "PG"))},
+            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "ALLOWED_HOSTS": HOST,
+            "SITE_URL": self.base,
+            "BENCH_FLOOR": "1",
+            "VAR_DIR": str(self.var),
+            "DATABASE_URL": url,
+            "EMAIL_URL": f"smtp://{HOST}:{self.sink.port}",
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.collectstatic()
+        for port in self.ports:
+            self.web.append(self._gunicorn(port))
+        for port in self.ports:
+            self._wait_http(f"http://{HOST}:{port}/", 60)
+
+    def collectstatic(self) -> None:
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        manifest = json.loads((self.var / "static" / "staticfiles.json").read_text())
+        if "css/site.css" not in manifest["paths"]:
+            # A production bug the bench works around (reported in bench/RESULTS.md).
+            self.static_workaround = True
+            env = {**self.env, "DJANGO_SETTINGS_MODULE": "bench.static_settings"}
+            self.manage("collectstatic", "--noinput", "-v", "0", env=env)
+
+    def close(self) -> None:
+        self.stop_workers()
+        for proc in self.web:
+            stop(proc)
+        self.web = []
+        self.sink.stop()
+        if self.db == "postgres" and self.env and not os.environ.get("BENCH_KEEP_DB"):
+            try:
+                self._pg_drop()
+            except Exception as error:
+                print(f"bench: could not drop {PG_NAME}: {error}", file=sys.stderr)
+
+    # Processes.
+
+    def _gunicorn(self, port: int) -> subprocess.Popen:
+        args = [
+            GUNICORN, "undersigned.wsgi", "--workers", str(self.web_workers),
+            "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--timeout", "60",
+        ]  # fmt: skip
+        return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
+
+    def start_workers(self) -> None:
+        while len(self.workers) < self.worker_count:
+            args = [PY, "manage.py", "worker"]
+            self.workers.append(spawn(args, self.env, self.var / "worker.log"))
+
+    def stop_workers(self) -> None:
+        for proc in self.workers:
+            stop(proc, grace=15.0)
+        self.workers = []
+
+    def web_pids(self) -> list[int]:
+        """The gunicorn masters' process groups: master and its workers."""
+        return [proc.pid for proc in self.web]
+
+    def worker_pids(self) -> list[int]:
+        return [proc.pid for proc in self.workers]
+
+    def manage(self, *args: str, timeout: float = 300, env: dict | None = None) -> str:
+        done = subprocess.run(
+            [PY, "manage.py", *args], env=env or self.env, cwd=ROOT, capture_output=True, text=True,
+            timeout=timeout, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def helper(self, *args: object, timeout: float = 600) -> dict:
+        """Run a bench.seed command inside Django with this stack's settings; its JSON."""
+        cmd = [PY, "-m", "bench.seed", *map(str, args)]
+        try:
+            done = subprocess.run(
+                cmd, env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                check=False, start_new_session=True,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as error:
+            raise RuntimeError(f"bench.seed {args[0]} took longer than {timeout} s") from error
+        if done.returncode:
+            raise RuntimeError(f"bench.seed {args[0]} failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def _wait_http(self, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(proc.poll() is not None for proc in self.web):
+                raise RuntimeError(f"gunicorn exited; see {self.var}/gunicorn-*.log")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # loopback only
+                    if response.status < 500:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+    # PostgreSQL.
+
+    def _pg(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def _pg_recreate(self) -> None:
+        self._pg(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)", f"CREATE DATABASE {PG_NAME}")
+
+    def _pg_drop(self) -> None:
+        self._pg(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")

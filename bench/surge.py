@@ -1,0 +1,131 @@
+"""The surge: signing and reading together at a fixed rate, and how far the count lags.
+
+wrk has no fixed-rate mode, so bench/lua/common.lua paces requests from a monotonic
+clock (LuaJIT's FFI): each thread hands out send slots 1/rate apart to whichever of its
+connections is free, catching up (by at most a second) when it falls behind, like wrk2.
+With many more connections than requests in flight this is an open loop; the figures
+record the rate actually offered, so a server that could not keep up shows.
+
+The count lag: a poller confirms one signature a second through the confirm endpoint and
+reads /petitions/<id>.json ten times a second, as a visitor would. A confirmation's lag
+is the time from its 303 until the last read that still showed a smaller count.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bench.phases import SIGN_DOMAIN, Run
+from bench.stack import HOST
+
+
+@dataclass
+class Poller:
+    ports: list[int]
+    json_path: str
+    tokens: list[str]
+    base: int
+    confirmed: list[tuple[float, int]] = field(default_factory=list)  # (time, count after)
+    reads: list[tuple[float, float, int]] = field(default_factory=list)  # (sent, got, count)
+    errors: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def _request(self, method: str, path: str, port: int) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            headers = {"Origin": f"http://{HOST}:{port}"} if method == "POST" else {}
+            conn.request(method, path, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def run(self) -> None:
+        next_confirm, turn = time.monotonic() + 1, 0
+        while not self.stop.is_set():
+            port = self.ports[turn % len(self.ports)]
+            turn += 1
+            now = time.monotonic()
+            if now >= next_confirm and self.tokens:
+                next_confirm += 1
+                try:
+                    status, _body = self._request("POST", f"/confirm/{self.tokens.pop()}", port)
+                except OSError:
+                    status = 0
+                if status == 303:
+                    self.confirmed.append((time.monotonic(), self.base + len(self.confirmed) + 1))
+                else:
+                    self.errors += 1
+            sent = time.monotonic()
+            try:
+                status, body = self._request("GET", self.json_path, port)
+                if status == 200:
+                    self.reads.append((sent, time.monotonic(), json.loads(body)["signature_count"]))
+                else:
+                    self.errors += 1
+            except (OSError, ValueError, KeyError):
+                self.errors += 1
+            self.stop.wait(max(0.0, 0.1 - (time.monotonic() - sent)))
+
+    def lag(self) -> tuple[float | None, int]:
+        """(worst lag in seconds, times the displayed count went down)."""
+        worst = 0.0
+        for at, count in self.confirmed:
+            behind = [got for sent, got, shown in self.reads if sent > at and shown < count]
+            caught_up = any(sent > at and shown >= count for sent, _got, shown in self.reads)
+            if not caught_up:
+                return None, 0
+            if behind:
+                worst = max(worst, max(behind) - at)
+        shown = [count for _sent, _got, count in self.reads]
+        backwards = sum(1 for a, b in itertools.pairwise(shown) if b < a)
+        return round(worst, 2), backwards
+
+
+def surge(run: Run, rate: float | None = None) -> None:
+    """10 % signs and 90 % reads at 80 % of the sign capacity measured in this run."""
+    capacity = float(run.out.get("sign_per_s") or 0)
+    total = rate or 0.8 * capacity
+    if not total:
+        run.notes.append("surge: skipped, it needs the sign phase's rate or --surge-rate")
+        return
+    seconds = run.secs(60)
+    tokens_file = run.stack.var / "tokens-lag.txt"
+    run.stack.helper("tokens", run.ids["bench"], int(seconds) + 30, tokens_file, "lag")
+    base = run.stack.helper("count", run.ids["bench"])["rows"]
+    poller = Poller(run.stack.ports, run.path("json"), tokens_file.read_text().split(), base)
+    reads = ",".join([run.path("page")] * 6 + [run.path("json")] * 3 + [run.path("home")])
+    thread = threading.Thread(target=poller.run, daemon=True, name="count-poller")
+    thread.start()
+    try:
+        (signs, views), shares = run.wrk_many([
+            ("surge-sign", "sign.lua", dict(
+                seconds=seconds, path=run.path("sign"), tag="surge", domain=SIGN_DOMAIN,
+                rate=0.1 * total, connections=16)),
+            ("surge-read", "get.lua", dict(
+                seconds=seconds, paths=reads, rate=0.9 * total, connections=32)),
+        ])  # fmt: skip
+    finally:
+        time.sleep(0 if run.quick else 5)  # the last confirmations' lag
+        poller.stop.set()
+        thread.join(15)
+    lag, backwards = poller.lag()
+    out = run.out
+    out["surge_target_per_s"] = round(total, 1)
+    out["surge_sign_per_s"] = round(signs.rate_of(303), 1)
+    out["surge_read_per_s"] = round(views.rate_of(200), 1)
+    out["surge_sign_p50_ms"], out["surge_sign_p99_ms"] = signs.p50_ms, signs.p99_ms
+    out["surge_read_p50_ms"], out["surge_read_p99_ms"] = views.p50_ms, views.p99_ms
+    out["surge_errors"] = signs.other(303) + views.other(200) + poller.errors
+    out["surge_count_lag_s"] = lag
+    out["surge_count_backwards"] = backwards
+    out["surge_confirmations"] = len(poller.confirmed)
+    out["surge_wrk_cpu_pct"] = shares.get("wrk")
+    out["surge_cpu"] = shares
+    if lag is None:
+        run.notes.append("surge: the displayed count never caught up with a confirmation")

@@ -1,0 +1,119 @@
+"""A real browser against the live server: Debian's Chromium, driven by Playwright.
+
+No browser is ever downloaded: the tests skip, saying why, when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from support import SIGNER, run_queued_tasks
+
+from undersigned.lib.outbox import letters
+from undersigned.signatures import actions
+from undersigned.signatures.models import Signature
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+# Playwright's sync API keeps an asyncio loop marked as running in this thread, so Django
+# takes every ORM call made from a test (make_petition, run_queued_tasks, the database
+# flush after each test) for a call from async code and refuses it with
+# SynchronousOnlyOperation. Nothing here is async: the live server answers from its own
+# thread, and the test only calls the database while Playwright waits for nothing.
+# Set for the whole process, not per test: the browser lives for the session, so the loop
+# stays marked as running for every test that runs after the first browser test.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is missing: `apt-get install chromium` (never `playwright install`)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, settings) -> str:
+    """The live server's address, with the outbox on and e-mail links pointing back at it."""
+    settings.DEBUG = True  # the /outbox/ pages exist only in DEBUG
+    settings.EMAIL_BACKEND = "undersigned.lib.outbox.OutboxBackend"  # not the runner's locmem
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def open_page(browser, site) -> Iterator[Callable]:
+    """open_page(width, height): a fresh page, with its own cookies, in a window that size."""
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def fill_sign_form() -> Callable:
+    """fill_sign_form(page, **changes): type SIGNER's details into the petition's form."""
+
+    def fill(page, **changes) -> None:
+        signer = {**SIGNER, **changes}
+        form = page.locator("#sign form")
+        form.get_by_label("Full name").fill(signer["name"])
+        form.get_by_label("E-mail address").fill(signer["email"])
+        form.get_by_label("Country").select_option(signer["country"])
+        form.get_by_label("Why are you signing?").fill(signer["comment"])
+        form.get_by_label("Show my name publicly").check()
+
+    return fill
+
+
+@pytest.fixture
+def confirm_by_email() -> Callable:
+    """confirm_by_email(): send the queued e-mails, then follow every confirmation link in
+    the outbox, as each signer would; returns how many signatures that confirmed."""
+
+    def confirm() -> int:
+        run_queued_tasks()
+        confirmed = 0
+        for letter in letters():
+            for key, secret in re.findall(r"/confirm/(\d+)\.([\w-]+)", letter.text):
+                signature = Signature.objects.get(pk=key)
+                if signature.token_matches(secret):
+                    confirmed += actions.confirm_signature(signature, secret) is not None
+        actions.refresh_counts()  # listings show the stored count, refreshed by the clock
+        return confirmed
+
+    return confirm

@@ -1,0 +1,79 @@
+"""Crowds reading a petition get stored bytes: public, cacheable, no cookie, no session."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from support import SIGNER
+
+from undersigned.signatures.models import Signature
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 2
+
+
+@pytest.mark.parametrize("name", ["petitions:detail", "petitions:detail_json"])
+def test_an_anonymous_visitor_gets_a_public_cacheable_page_without_cookies(client, petition, name):
+    response = client.get(reverse(name, args=[petition.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public, max-age=2")
+    assert "stale-while-revalidate" in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+
+
+def test_the_home_page_is_public_too(client, petition):
+    response = client.get("/")
+    assert response["Cache-Control"].startswith("public") and not response.cookies
+
+
+def test_a_second_request_is_served_from_the_cache_and_a_matching_etag_gets_304(
+    client, petition, django_assert_num_queries
+):
+    first = client.get(petition.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = client.get(petition.get_absolute_url())
+    assert second.content == first.content
+    not_modified = client.get(petition.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304 and not_modified.content == b""
+
+
+def test_the_json_is_open_to_other_sites(client, petition):
+    response = client.get(reverse("petitions:detail_json", args=[petition.pk]))
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_signed_in_organizer_gets_a_private_page(client, petition, organizer):
+    client.force_login(organizer)
+    response = client.get(petition.get_absolute_url())
+    assert "public" not in response.get("Cache-Control", "")
+    assert b"Close this petition" in response.content  # their own controls, never cached
+
+
+def test_signing_works_without_a_session_or_csrf_cookie(client, petition):
+    page = client.get(petition.get_absolute_url())
+    assert "csrftoken" not in page.cookies and "sessionid" not in page.cookies
+    response = client.post(
+        reverse("signatures:sign", args=[petition.pk]), SIGNER, HTTP_ORIGIN="http://testserver"
+    )
+    assert response.status_code == 303 and Signature.objects.count() == 1
+
+
+def test_the_cached_page_differs_by_the_country_the_browser_suggests(client, petition):
+    armenian = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="hy-AM")
+    french = client.get(petition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr-FR")
+    assert b'value="AM" selected' in armenian.content
+    assert b'value="FR" selected' in french.content
+
+
+@pytest.mark.parametrize("path", ["/", "/petitions/", "/no/such/page"])
+def test_every_page_sends_security_headers(client, petition, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"

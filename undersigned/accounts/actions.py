@@ -1,0 +1,166 @@
+"""Organizers sign in (and sign up) with a one-time link e-mailed to their address.
+
+The link is a signed token, not a database row: it carries the address, the name given
+for a new account, where to go next, and the account's `last_login` when the link was
+made. Signing in changes `last_login`, so a link works once and every older link stops
+working too. Nothing about whether an account exists is ever shown to the visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from undersigned.accounts.models import User
+from undersigned.lib.emails import queue_email
+
+SALT = "accounts.sign-in"
+MAX_TOKEN_LENGTH = 2000  # far above a real link; a longer one is not worth verifying
+
+
+class SignInLinkError(Exception):
+    """A sign-in link that cannot sign anyone in. Subclasses say why."""
+
+    def __init__(self, link: SignInLink | None = None):
+        super().__init__()
+        self.link = link
+
+
+class LinkMalformed(SignInLinkError):
+    """Cut short, altered, or never ours."""
+
+
+class LinkExpired(SignInLinkError):
+    """Genuine but older than SIGN_IN_LINK_MINUTES; `link` says who asked for it."""
+
+
+class LinkUsed(SignInLinkError):
+    """Genuine, but the account has signed in since it was made."""
+
+
+class AccountDisabled(SignInLinkError):
+    """The account exists but is switched off (is_active=False)."""
+
+
+@dataclass(frozen=True)
+class SignInLink:
+    email: str
+    name: str
+    next: str
+    last_login: str  # "" for an address with no account yet (or one never signed in)
+
+
+def safe_next(url: str) -> str:
+    """`url` if it is a path on this site, else "": never send anyone to another host."""
+    url = (url or "").strip()
+    if len(url) > 500 or not url.startswith("/"):
+        return ""
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
+
+
+def _stamp(last_login: datetime | None) -> str:
+    return last_login.isoformat() if last_login else ""
+
+
+def _find_user(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+class _LinkSigner(signing.TimestampSigner):
+    """A TimestampSigner whose clock can be set, so a link can be made "in the past"."""
+
+    def __init__(self, now: datetime | None = None):
+        super().__init__(salt=SALT)
+        self.now = now
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int((self.now or timezone.now()).timestamp()))
+
+
+def make_sign_in_token(email: str, name: str = "", next_url: str = "", now=None) -> str:
+    user = _find_user(email)
+    payload = [email, name, safe_next(next_url), _stamp(user.last_login if user else None)]
+    return _LinkSigner(now).sign_object(payload, compress=True)
+
+
+def request_sign_in(
+    email: str, name: str = "", next_url: str = "", language: str = "en", now=None
+) -> None:
+    """Queue an e-mail with a sign-in link to `email`, whether or not it has an account."""
+    user = _find_user(email)
+    if user is not None and not user.is_active:
+        return  # a switched-off account gets no link; the visitor sees the same page
+    token = make_sign_in_token(email, name, next_url, now)
+    context = {
+        # Only a name the account already has: anyone can type any address and name here.
+        "name": user.name if user else "",
+        "url": settings.SITE_URL + reverse("accounts:sign_in_link", args=[token]),
+        "minutes": settings.SIGN_IN_LINK_MINUTES,
+        "new_account": user is None,
+    }
+    queue_email("sign_in", email, context, language)
+
+
+def check_sign_in_link(token: str) -> SignInLink:
+    """The link's contents, if it can still sign in; else raise why it cannot.
+
+    1. Verify the signature (altered or cut short: malformed).
+    2. Check its age (too old: expired, but still say who it was for).
+    3. Compare the account's last sign-in with the one in the link (changed: used).
+    """
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise LinkMalformed
+    signer = _LinkSigner()
+    try:
+        payload = signer.unsign_object(token, max_age=settings.SIGN_IN_LINK_MINUTES * 60)
+        expired = False
+    except signing.SignatureExpired:
+        payload, expired = signer.unsign_object(token), True
+    except (signing.BadSignature, ValueError):
+        raise LinkMalformed from None
+    if not (isinstance(payload, list) and len(payload) == 4):
+        raise LinkMalformed
+    if not all(isinstance(item, str) for item in payload) or "@" not in payload[0]:
+        raise LinkMalformed
+    link = SignInLink(payload[0], payload[1], safe_next(payload[2]), payload[3])
+    if expired:
+        raise LinkExpired(link)
+    user = _find_user(link.email)
+    if user is not None and _stamp(user.last_login) != link.last_login:
+        raise LinkUsed(link)
+    if user is None and link.last_login:
+        raise LinkUsed(link)  # the account was deleted since
+    if user is not None and not user.is_active:
+        raise AccountDisabled(link)
+    return link
+
+
+def sign_in_with_link(link: SignInLink, now: datetime | None = None) -> User:
+    """Spend a checked link: create the account if new (the address is now proven), or
+    claim the existing one by moving its `last_login`. A link spent twice at the same
+    moment signs in once; the other raises LinkUsed."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(email__iexact=link.email).first()
+            if user is None:
+                if link.last_login:
+                    raise LinkUsed(link)
+                return User.objects.create_user(link.email, name=link.name, last_login=now)
+            if _stamp(user.last_login) != link.last_login:
+                raise LinkUsed(link)
+            if not user.is_active:
+                raise AccountDisabled(link)
+            user.last_login = now
+            user.name = user.name or link.name
+            user.save(update_fields=["last_login", "name"])
+            return user
+    except IntegrityError:
+        raise LinkUsed(link) from None  # another request created the account first

@@ -1,0 +1,176 @@
+"""What an organizer types: the petition, and the decision makers it is addressed to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from undersigned.petitions.models import Petition
+
+MAX_TARGETS = 5
+MAX_OPEN_DAYS = 365  # a closing date at most this far ahead
+DEFAULT_OPEN_DAYS = 91  # what a new petition's form suggests
+CLOSING_TIME = time(23, 59)  # signing stops at the end of the chosen day (as import_petition)
+
+
+class PetitionForm(forms.ModelForm):
+    use_required_attribute = False  # errors come from the server, in our words
+
+    closes_at = forms.DateField(
+        label=_("Closing date"),
+        help_text=_(
+            "Signing stops at the end of this day. Choose a date up to a year from today, "
+            "for example 30 September."
+        ),
+        error_messages={
+            "required": _("Enter the closing date, for example 30 September."),
+            "invalid": _("Enter the closing date as a real date, like 2026-09-30."),
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Petition
+        fields = ["title", "text", "goal", "closes_at", "language"]
+        labels = {
+            "title": _("Title"),
+            "text": _("What should change, and why"),
+            "goal": _("Signature goal"),
+            "language": _("Language of the petition"),
+        }
+        help_texts = {
+            "title": _(
+                "Ask for one clear action, in up to 150 characters: "
+                "“Keep Riverside Library open on Sundays”."
+            ),
+            "text": _(
+                "Explain the problem, what you ask for and why it matters. You can use "
+                "Markdown: **bold**, *italic*, a line starting with “- ” for a list, "
+                "and [words](https://example.org) for a link."
+            ),
+            "goal": _("How many signatures you aim for first. When it is reached, it moves up."),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 14}),
+            "goal": forms.NumberInput(attrs={"min": 10, "inputmode": "numeric"}),
+        }
+        error_messages = {
+            "title": {
+                "required": _("Enter a title that says what should change."),
+                "max_length": _("Shorten the title to 150 characters or fewer."),
+            },
+            "text": {
+                "required": _("Enter the text of your petition: what should change, and why."),
+                "max_length": _("Shorten the text to 20,000 characters or fewer."),
+            },
+            "goal": {
+                "required": _("Enter a signature goal, for example 1000."),
+                "invalid": _("Enter the goal as a whole number, for example 1000."),
+                "min_value": _("Set a goal of at least 10 signatures."),
+                "max_value": _("Set a goal of at most 100,000,000 signatures."),
+            },
+            "language": {"required": _("Choose the language the petition is written in.")},
+        }
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        if self.instance.closes_at:
+            self.initial["closes_at"] = timezone.localdate(self.instance.closes_at)
+        elif self.instance.pk is None:
+            self.initial["closes_at"] = self.today + timedelta(days=DEFAULT_OPEN_DAYS)
+        self.fields["closes_at"].widget.attrs.update(
+            min=(self.today + timedelta(days=1)).isoformat(),
+            max=(self.today + timedelta(days=MAX_OPEN_DAYS)).isoformat(),
+        )
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if len(title) < 10:
+            raise forms.ValidationError(
+                _("Write a title of at least 10 characters that says what should change.")
+            )
+        return title
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()
+
+    def clean_closes_at(self) -> datetime:
+        day: date = self.cleaned_data["closes_at"]
+        if day <= self.today:
+            raise forms.ValidationError(_("Choose a closing date after today."))
+        if day > self.today + timedelta(days=MAX_OPEN_DAYS):
+            raise forms.ValidationError(_("Choose a closing date within a year from today."))
+        return timezone.make_aware(datetime.combine(day, CLOSING_TIME))
+
+
+class TargetForm(forms.Form):
+    """One decision maker. Every row may be left empty; the formset needs at least one."""
+
+    use_required_attribute = False
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        required=False,
+        error_messages={"max_length": _("Shorten the name to 150 characters or fewer.")},
+    )
+    role = forms.CharField(
+        label=_("Role or organisation (optional)"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("Shorten the role to 200 characters or fewer.")},
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_role(self) -> str:
+        return " ".join(self.cleaned_data["role"].split())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and data.get("role") and not data.get("name"):
+            self.add_error("name", _("Enter the name of this decision maker, or clear the role."))
+        return data
+
+
+class BaseTargetFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("Name up to 5 decision makers."),
+        "missing_management_form": _("Part of the form is missing. Reload the page and try again."),
+    }
+
+    def clean(self) -> None:
+        if any(self.errors) or not self.forms:
+            return
+        if not self.targets():
+            self.forms[0].add_error(
+                "name",
+                _("Name at least one decision maker: who can make this change happen?"),
+            )
+
+    def targets(self) -> list[dict[str, str]]:
+        """The filled-in rows, in order, as `actions.save_draft` takes them."""
+        rows = (form.cleaned_data for form in self.forms if hasattr(form, "cleaned_data"))
+        return [{"name": r["name"], "role": r["role"]} for r in rows if r.get("name")]
+
+
+TargetFormSet = forms.formset_factory(
+    TargetForm,
+    formset=BaseTargetFormSet,
+    extra=3,  # empty rows to fill in, so no script is needed to add one
+    max_num=MAX_TARGETS,
+    absolute_max=MAX_TARGETS,
+    validate_max=True,
+)
+
+
+def target_formset(petition: Petition, data=None) -> BaseTargetFormSet:
+    initial = (
+        [{"name": t.name, "role": t.role} for t in petition.targets.all()] if petition.pk else []
+    )
+    return TargetFormSet(data, initial=initial, prefix="targets")
