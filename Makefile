@@ -31,6 +31,7 @@ worker: install
 test: install
 	$(PY) -m pytest
 
+# The suite on PostgreSQL; with REDIS_URL=redis://… it also runs the cache on Redis.
 test-pg: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
 

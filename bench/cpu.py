@@ -38,15 +38,16 @@ def _machine() -> tuple[float, float]:
 
 @dataclass
 class Snapshot:
-    roles: dict[str, float] = field(default_factory=dict)
+    pids: dict[str, tuple[str, float]] = field(default_factory=dict)  # pid: (role, seconds)
     busy: float = 0.0
     total: float = 0.0
 
 
 def snapshot(groups: dict[str, list[int]]) -> Snapshot:
-    """CPU seconds so far of each role; `groups` maps a role to its process-group ids."""
+    """CPU seconds so far of each process with a role; `groups` maps a role to its
+    process-group ids. PostgreSQL backends have the role `postgres`."""
     by_group = {pgid: role for role, pgids in groups.items() for pgid in pgids}
-    snap = Snapshot(roles={role: 0.0 for role in [*groups, "postgres"]})
+    snap = Snapshot()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -54,10 +55,9 @@ def snapshot(groups: dict[str, list[int]]) -> Snapshot:
         if info is None:
             continue
         comm, pgrp, seconds = info
-        if pgrp in by_group:
-            snap.roles[by_group[pgrp]] += seconds
-        elif comm.startswith("postgres"):
-            snap.roles["postgres"] += seconds
+        role = by_group.get(pgrp) or ("postgres" if comm.startswith("postgres") else None)
+        if role:
+            snap.pids[pid] = (role, seconds)
     snap.busy, snap.total = _machine()
     return snap
 
@@ -65,12 +65,13 @@ def snapshot(groups: dict[str, list[int]]) -> Snapshot:
 def shares(before: Snapshot, after: Snapshot, wall: float, extra: dict[str, float]) -> dict:
     """Each role's share of the machine (all cores) over `wall` seconds, in percent."""
     capacity = wall * NCPU
-    result = {
-        role: round(100 * (after.roles.get(role, 0.0) - seconds) / capacity, 1)
-        for role, seconds in before.roles.items()
-    }
-    for role, seconds in extra.items():
-        result[role] = round(100 * seconds / capacity, 1)
+    used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
+    # Per process, so one that starts or ends in between (a database backend) counts only
+    # what it used meanwhile; one that ended is lost, so the roles are lower bounds.
+    for pid, (role, seconds) in after.pids.items():
+        used[role] = used.get(role, 0.0) + seconds - before.pids.get(pid, (role, 0.0))[1]
+    used.update(extra)
+    result = {role: round(100 * seconds / capacity, 1) for role, seconds in used.items()}
     total = after.total - before.total
     busy = 100 * (after.busy - before.busy) / total if total else 0.0
     # Whatever else ran on the machine meanwhile (other people's tests): the noise.

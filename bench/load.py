@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import cpu
-from bench.stack import HOST, ROOT, RUNNING
+from bench.stack import HOST, PY, ROOT, RUNNING
 
 LUA = ROOT / "bench" / "lua"
 
@@ -62,7 +63,7 @@ class Wrk:
 
     def __init__(
         self, name: str, script: str, port: int, out_dir: Path, *, seconds: float,
-        connections: int, threads: int = 1, rate: float = 0, **env: object,
+        connections: int, threads: int = 1, **env: object,
     ) -> None:  # fmt: skip
         self.name, self.seconds = name, max(1, round(seconds))
         self.out = out_dir / f"wrk-{name}.json"
@@ -73,7 +74,7 @@ class Wrk:
         ]  # fmt: skip
         self.env = {
             **os.environ, "BENCH_LUA": str(LUA), "BENCH_OUT": str(self.out),
-            "BENCH_THREADS": str(threads), "BENCH_RATE": str(rate),
+            "BENCH_THREADS": str(threads),
             "BENCH_ORIGIN": f"http://{HOST}:{port}",
             **{f"BENCH_{key.upper()}": str(value) for key, value in env.items()},
         }  # fmt: skip
@@ -92,18 +93,7 @@ class Wrk:
 
     def wait(self) -> Result:
         assert self.proc is not None
-        deadline = self.started + self.seconds + 30
-        usage = None
-        while usage is None:
-            pid, status, rusage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                usage, self.proc.returncode = rusage, os.waitstatus_to_exitcode(status)
-            elif time.monotonic() > deadline:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                deadline += 5
-            else:
-                time.sleep(0.05)
-        RUNNING.discard(self.proc)
+        usage = _reap(self.proc, self.started + self.seconds + 30)
         self.log.close()
         if not self.out.exists():
             log = self.out.with_suffix(".log").read_text()[-2000:]
@@ -127,17 +117,90 @@ class Wrk:
         )
 
 
-def measure(stack, runs: list[Wrk]) -> tuple[list[Result], dict]:
-    """Run wrk processes side by side; their results and the phase's CPU shares."""
+class Paced:
+    """The fixed-rate client (bench/paced.py) in its own process: sign and read Results."""
+
+    def __init__(
+        self, name: str, port: int, out_dir: Path, *, seconds: float, rate: float,
+        sign_path: str = "", read_paths: str = "", sign_share: float = 0.0, tag: str = "paced",
+        domain: str = "sign.bench",
+    ) -> None:  # fmt: skip
+        self.name, self.seconds = name, seconds
+        self.out = out_dir / f"paced-{name}.json"
+        self.args = [
+            PY, "-m", "bench.paced", "--port", str(port), "--rate", str(rate),
+            "--seconds", str(seconds), "--sign-path", sign_path, "--read-paths", read_paths,
+            "--sign-share", str(sign_share), "--tag", tag, "--domain", domain,
+            "--out", str(self.out),
+        ]  # fmt: skip
+
+    def start(self) -> Paced:
+        self.out.unlink(missing_ok=True)
+        self.log = open(self.out.with_suffix(".log"), "wb")  # noqa: SIM115 - closed in wait()
+        self.proc = subprocess.Popen(
+            self.args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        RUNNING.add(self.proc)
+        self.started = time.monotonic()
+        return self
+
+    def wait(self) -> list[Result]:
+        usage = _reap(self.proc, self.started + self.seconds + 40)
+        self.log.close()
+        if not self.out.exists():
+            log = self.out.with_suffix(".log").read_text()[-2000:]
+            raise RuntimeError(f"paced {self.name} wrote no results:\n{log}")
+        raw = json.loads(self.out.read_text())
+        results = []
+        for kind in ("sign", "read"):
+            part, emails = raw[kind], None
+            if part["emails"]:
+                emails = self.out.with_name(f"{self.out.name}.{kind}.emails")
+                emails.write_text("\n".join(part["emails"]) + "\n")
+            results.append(Result(
+                name=f"{self.name}-{kind}", requests=part["requests"], seconds=part["seconds"],
+                p50_ms=part["p50_ms"], p90_ms=part["p90_ms"], p99_ms=part["p99_ms"],
+                max_ms=part["max_ms"], statuses=part["statuses"],
+                socket_errors=part["errors"], timeouts=part["timeouts"],
+                wrk_cpu_s=(usage.ru_utime + usage.ru_stime) / 2, emails=emails,
+            ))  # fmt: skip
+        return results
+
+
+def _reap(proc: subprocess.Popen, deadline: float):
+    """Wait for a child and return its rusage; SIGKILL its group after `deadline`."""
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            RUNNING.discard(proc)
+            return rusage
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            deadline += 5
+        time.sleep(0.05)
+
+
+def measure(stack, runs: list) -> tuple[list[Result], dict]:
+    """Run load generators side by side; their results and the phase's CPU shares."""
     groups = {"web": stack.web_pids(), "worker": stack.worker_pids()}
+    me = resource.getrusage(resource.RUSAGE_SELF)
     before, started = cpu.snapshot(groups), time.monotonic()
     for run in runs:
         run.start()
-    results = [run.wait() for run in runs]
+    results: list[Result] = []
+    for run in runs:
+        got = run.wait()
+        results += got if isinstance(got, list) else [got]
     wall = time.monotonic() - started
     after = cpu.snapshot(groups)
-    shares = cpu.shares(before, after, wall, {"wrk": sum(r.wrk_cpu_s for r in results)})
-    return results, shares
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    extra = {
+        "load": sum(r.wrk_cpu_s for r in results),
+        "bench": mine.ru_utime + mine.ru_stime - me.ru_utime - me.ru_stime,
+    }
+    return results, cpu.shares(before, after, wall, extra)
 
 
 def merge(name: str, results: list[Result]) -> Result:

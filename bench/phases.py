@@ -47,12 +47,11 @@ class Run:
         for name, script, options in runs:
             options = dict(options)
             conns = options.pop("connections", self.connections)
-            rate = options.pop("rate", 0)
             start = len(procs)
             for i, port in enumerate(ports):
                 procs.append(load.Wrk(
                     f"{name}-{i}" if len(ports) > 1 else name, script, port, self.stack.var,
-                    connections=max(1, conns // len(ports)), rate=rate / len(ports), **options,
+                    connections=max(1, conns // len(ports)), **options,
                 ))  # fmt: skip
             spans.append((name, start, len(procs)))
         results, shares = load.measure(self.stack, procs)
@@ -62,12 +61,26 @@ class Run:
         merged = [load.merge(name, results[a:b]) for name, a, b in spans]
         return merged, shares
 
+    def paced(self, name: str, **options) -> tuple[load.Result, load.Result, dict]:
+        """The fixed-rate client against every web server (the rate split between them)."""
+        ports = self.stack.ports
+        rate = options.pop("rate") / len(ports)
+        clients = [
+            load.Paced(f"{name}-{i}", port, self.stack.var, rate=rate, **options)
+            for i, port in enumerate(ports)
+        ]
+        results, shares = load.measure(self.stack, clients)
+        self.emails += [r.emails for r in results if r.emails is not None]
+        signs = load.merge(f"{name}-sign", results[0::2])
+        reads = load.merge(f"{name}-read", results[1::2])
+        return signs, reads, shares
+
     def record(self, key: str, result: load.Result, shares: dict, ok: tuple[int, ...]) -> None:
         self.out[f"{key}_per_s"] = round(result.rate_of(*ok), 1)
         self.out[f"{key}_p50_ms"] = _ms(result.p50_ms)
         self.out[f"{key}_p99_ms"] = _ms(result.p99_ms)
         self.out[f"{key}_errors"] = result.other(*ok)
-        self.out[f"{key}_wrk_cpu_pct"] = shares.get("wrk")
+        self.out[f"{key}_load_cpu_pct"] = shares.get("load")
         self.out[f"{key}_cpu"] = shares
         if result.other(*ok):
             self.notes.append(f"{key}: answers other than {ok}: {result.statuses}, "
@@ -138,9 +151,9 @@ def burst(run: Run) -> None:
         run.notes.append("burst: skipped, it needs the sign phase's rate")
         return
     target = 2 * capacity
-    result, shares = run.wrk(
-        "burst", "sign.lua", seconds=run.secs(30), path=run.path("sign"), tag="burst",
-        domain=SIGN_DOMAIN, rate=target, connections=64,
+    result, _reads, shares = run.paced(
+        "burst", seconds=run.secs(30), rate=target, sign_path=run.path("sign"), sign_share=1.0,
+        tag="burst", domain=SIGN_DOMAIN,
     )  # fmt: skip
     run.out["burst_target_per_s"] = round(target, 1)
     run.out["burst_offered_per_s"] = round(result.rate, 1)

@@ -1,10 +1,8 @@
 """The surge: signing and reading together at a fixed rate, and how far the count lags.
 
-wrk has no fixed-rate mode, so bench/lua/common.lua paces requests from a monotonic
-clock (LuaJIT's FFI): each thread hands out send slots 1/rate apart to whichever of its
-connections is free, catching up (by at most a second) when it falls behind, like wrk2.
-With many more connections than requests in flight this is an open loop; the figures
-record the rate actually offered, so a server that could not keep up shows.
+wrk has no fixed-rate mode (and a paced wrk starves gunicorn's sync workers, see
+bench/paced.py), so the load comes from bench/paced.py: an open-loop asyncio client that
+sends each request when it is due on its own connection and times it from that moment.
 
 The count lag: a poller confirms one signature a second through the confirm endpoint and
 reads /petitions/<id>.json ten times a second, as a visitor would. A confirmation's lag
@@ -20,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.phases import SIGN_DOMAIN, Run
+from bench.phases import SIGN_DOMAIN, Run, _ms
 from bench.stack import HOST
 
 
@@ -103,15 +101,12 @@ def surge(run: Run, rate: float | None = None) -> None:
     thread = threading.Thread(target=poller.run, daemon=True, name="count-poller")
     thread.start()
     try:
-        (signs, views), shares = run.wrk_many([
-            ("surge-sign", "sign.lua", dict(
-                seconds=seconds, path=run.path("sign"), tag="surge", domain=SIGN_DOMAIN,
-                rate=0.1 * total, connections=16)),
-            ("surge-read", "get.lua", dict(
-                seconds=seconds, paths=reads, rate=0.9 * total, connections=32)),
-        ])  # fmt: skip
+        signs, views, shares = run.paced(
+            "surge", seconds=seconds, rate=total, sign_path=run.path("sign"), read_paths=reads,
+            sign_share=0.1, tag="surge", domain=SIGN_DOMAIN,
+        )  # fmt: skip
     finally:
-        time.sleep(0 if run.quick else 5)  # the last confirmations' lag
+        time.sleep(5)  # the last confirmations' lag
         poller.stop.set()
         thread.join(15)
     lag, backwards = poller.lag()
@@ -119,13 +114,13 @@ def surge(run: Run, rate: float | None = None) -> None:
     out["surge_target_per_s"] = round(total, 1)
     out["surge_sign_per_s"] = round(signs.rate_of(303), 1)
     out["surge_read_per_s"] = round(views.rate_of(200), 1)
-    out["surge_sign_p50_ms"], out["surge_sign_p99_ms"] = signs.p50_ms, signs.p99_ms
-    out["surge_read_p50_ms"], out["surge_read_p99_ms"] = views.p50_ms, views.p99_ms
+    out["surge_sign_p50_ms"], out["surge_sign_p99_ms"] = _ms(signs.p50_ms), _ms(signs.p99_ms)
+    out["surge_read_p50_ms"], out["surge_read_p99_ms"] = _ms(views.p50_ms), _ms(views.p99_ms)
     out["surge_errors"] = signs.other(303) + views.other(200) + poller.errors
     out["surge_count_lag_s"] = lag
     out["surge_count_backwards"] = backwards
     out["surge_confirmations"] = len(poller.confirmed)
-    out["surge_wrk_cpu_pct"] = shares.get("wrk")
+    out["surge_load_cpu_pct"] = shares.get("load")
     out["surge_cpu"] = shares
     if lag is None:
         run.notes.append("surge: the displayed count never caught up with a confirmation")

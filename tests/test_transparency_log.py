@@ -76,6 +76,7 @@ def test_a_confirmation_appends_one_entry_with_only_a_salted_commitment(petition
     assert entry.leaf == f"v1 confirmed {entry.time_ms} {entry.commitment}".encode()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_append_event_belongs_inside_the_transaction_that_changes_the_count(petition):
     (signature,) = add_signers(petition, 1)
     with pytest.raises(RuntimeError):

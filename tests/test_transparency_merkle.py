@@ -3,6 +3,7 @@ the signed-note format."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC, datetime
 
@@ -177,9 +178,8 @@ def test_the_key_hash_follows_the_signed_note_spec():
     key = notes.verifier_key("example.org", KEY)
     expected = hashlib.sha256(b"example.org\n\x01" + key.public_key).digest()[:4]
     assert key.key_hash == expected
-    assert str(key) == f"example.org+{expected.hex()}+" + __import__("base64").b64encode(
-        b"\x01" + key.public_key
-    ).decode()
+    encoded = base64.b64encode(b"\x01" + key.public_key).decode()
+    assert str(key) == f"example.org+{expected.hex()}+{encoded}"
 
 
 def test_a_note_changed_or_signed_by_another_key_is_refused():

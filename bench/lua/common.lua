@@ -1,15 +1,6 @@
--- Shared by the bench's wrk scripts (loaded with dofile): optional pacing, status counts,
--- and a JSON summary written by done() to $BENCH_OUT (e-mails answered 303 to .emails).
-local ffi = require("ffi")
-ffi.cdef [[
-typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
-int clock_gettime(int clk_id, bench_timespec *tp);
-]]
-local ts = ffi.new("bench_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
-  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
-end
+-- Shared by the bench's wrk scripts (loaded with dofile): status counts, and a JSON
+-- summary written by done() to $BENCH_OUT (the e-mails answered 303 to $BENCH_OUT.emails).
+-- wrk runs closed-loop here (as fast as answered); fixed rates use bench/paced.py instead.
 
 NTHREADS = tonumber(os.getenv("BENCH_THREADS") or "1")
 ORIGIN = os.getenv("BENCH_ORIGIN")
@@ -20,20 +11,6 @@ function setup(thread)
   started = started + 1
   thread:set("tid", started)
   table.insert(threads, thread)
-end
-
--- A fixed rate (wrk2-like): each thread hands out send slots 1/rate apart to whichever
--- of its connections is free. Behind schedule, it catches up by at most one second.
-local rate = tonumber(os.getenv("BENCH_RATE") or "0")
-if rate > 0 then
-  local interval, next_at = 1000 * NTHREADS / rate, nil
-  function delay()
-    local t = now_ms()
-    if next_at == nil or next_at < t - 1000 then next_at = t end
-    next_at = next_at + interval
-    local d = next_at - t
-    return d > 0 and math.floor(d) or 0
-  end
 end
 
 function response(status, headers, body)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -84,19 +85,28 @@ class _LinkSigner(signing.TimestampSigner):
         return signing.b62_encode(int((self.now or timezone.now()).timestamp()))
 
 
-def make_sign_in_token(email: str, name: str = "", next_url: str = "", now=None) -> str:
+def make_sign_in_token(
+    email: str, name: str = "", next_url: str = "", now: datetime | None = None
+) -> str:
     user = _find_user(email)
     payload = [email, name, safe_next(next_url), _stamp(user.last_login if user else None)]
     return _LinkSigner(now).sign_object(payload, compress=True)
 
 
 def request_sign_in(
-    email: str, name: str = "", next_url: str = "", language: str = "en", now=None
+    email: str,
+    name: str = "",
+    next_url: str = "",
+    language: str = "en",
+    now: datetime | None = None,
 ) -> None:
     """Queue an e-mail with a sign-in link to `email`, whether or not it has an account."""
     user = _find_user(email)
     if user is not None and not user.is_active:
         return  # a switched-off account gets no link; the visitor sees the same page
+    # One link a minute per address, so nobody can flood someone's inbox from this form.
+    if not cache.add(f"sign-in-mail:{email.lower()}", 1, 60):
+        return
     token = make_sign_in_token(email, name, next_url, now)
     context = {
         # Only a name the account already has: anyone can type any address and name here.

@@ -84,11 +84,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(petition: Petition, moderator, decision: str, data: dict) -> Petition:
-    if decision == DecisionForm.APPROVE:
-        return actions.approve_petition(petition, moderator)
-    if decision == DecisionForm.REJECT:
-        return actions.reject_petition(petition, moderator, data["reason"], data["note"])
-    return actions.hide_petition(petition, moderator, data["note"])
+    return actions.moderate_petition(
+        petition, moderator, decision, data.get("reason", ""), data.get("note", "")
+    )
 
 
 def _review_page(

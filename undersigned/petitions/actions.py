@@ -12,21 +12,33 @@ from undersigned.lib.emails import queue_email
 from undersigned.petitions.models import InvalidTransition, Petition, Target
 
 
+EDITABLE_FIELDS = ["title", "slug", "text", "text_html", "goal", "language", "closes_at", "updated_at"]
+
+
 def _lock(petition: Petition) -> Petition:
     return Petition.objects.select_for_update().get(pk=petition.pk)
 
 
 def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
-    """Create or edit a petition that is not open yet, with its decision makers."""
-    if petition.pk and not petition.is_editable:
-        raise InvalidTransition(_("An open or closed petition cannot be edited."))
+    """Create or edit a petition that is not open yet, with its decision makers.
+
+    An edit locks the row and checks again that it is still editable, so a moderator's
+    decision made meanwhile is never overwritten. Targets' private e-mail addresses
+    (set elsewhere) are kept for targets whose name is unchanged.
+    """
     petition.prepare_text()
     with transaction.atomic():
-        petition.save()
+        if petition.pk:
+            if not _lock(petition).is_editable:
+                raise InvalidTransition(_("An open or closed petition cannot be edited."))
+            petition.save(update_fields=EDITABLE_FIELDS)
+        else:
+            petition.save()
+        emails = dict(petition.targets.values_list("name", "email"))
         petition.targets.all().delete()
         Target.objects.bulk_create(
             Target(petition=petition, position=i, name=t["name"], role=t.get("role", ""),
-                   email=t.get("email", ""))
+                   email=t.get("email") or emails.get(t["name"], ""))
             for i, t in enumerate(targets)
         )  # fmt: skip
     return petition
@@ -72,6 +84,21 @@ def reject_petition(
         petition.save()
         _tell_creator(petition, "petition_rejected")
     return petition
+
+
+def moderate_petition(
+    petition: Petition, moderator, decision: str, reason: str = "", note: str = ""
+) -> Petition:
+    """A moderator's decision on a petition awaiting moderation: "approve", "reject" or
+    "hide". Refused (InvalidTransition) if another moderator decided first."""
+    with transaction.atomic():
+        if _lock(petition).state != Petition.State.MODERATION:
+            raise InvalidTransition(_("Another moderator has already decided on this petition."))
+        if decision == "approve":
+            return approve_petition(petition, moderator)
+        if decision == "reject":
+            return reject_petition(petition, moderator, reason, note)
+        return hide_petition(petition, moderator, note)
 
 
 def hide_petition(petition: Petition, moderator, note: str = "", now=None) -> Petition:

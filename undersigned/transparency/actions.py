@@ -163,7 +163,11 @@ def _sign(head: LogHead, now: datetime) -> Checkpoint:
     private_key = keys.private_key()
     verifier_key = notes.verifier_key(keys.key_name(), private_key)
     statement = notes.Checkpoint(
-        keys.origin(head.petition_id), head.tree_size, bytes.fromhex(head.root_hash), head.count, now
+        keys.origin(head.petition_id),
+        head.tree_size,
+        bytes.fromhex(head.root_hash),
+        head.count,
+        now,
     )
     key, made = SigningKey.objects.get_or_create(
         verifier_key=str(verifier_key), defaults={"first_used_at": now, "last_used_at": now}

@@ -77,7 +77,9 @@ def number(request: HttpRequest, name: str, default: int | None = None) -> int:
 
 
 def sequenced_size(petition: Petition) -> int:
-    return LogHead.objects.filter(petition=petition).values_list("tree_size", flat=True).first() or 0
+    return (
+        LogHead.objects.filter(petition=petition).values_list("tree_size", flat=True).first() or 0
+    )
 
 
 def latest(petition: Petition) -> Checkpoint | None:
@@ -197,5 +199,7 @@ def signing_keys(request: HttpRequest) -> JsonResponse:
         for key in SigningKey.objects.order_by("first_used_at")
     ]
     if not any(key["current"] for key in listed):
-        listed.append({"verifier_key": current, "first_used": None, "last_used": None, "current": True})
+        listed.append(
+            {"verifier_key": current, "first_used": None, "last_used": None, "current": True}
+        )
     return respond({"algorithm": "ed25519", "current": current, "keys": listed}, 300)

@@ -30,7 +30,9 @@ class Entry(models.Model):
         REVERTED = "reverted"
 
     # No index of its own: (petition, leaf_index) below serves every query.
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     time_ms = models.BigIntegerField()  # milliseconds since 1970, exactly as in the leaf
     commitment = models.CharField(max_length=64)  # hex SHA-256(salt || signature id)
@@ -99,14 +101,18 @@ class Node(models.Model):
     proof reads a few dozen rows however large the log grows.
     """
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     index = models.BigIntegerField()
     hash = models.CharField(max_length=64)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["petition", "level", "index"], name="one_node_per_place")
+            models.UniqueConstraint(
+                fields=["petition", "level", "index"], name="one_node_per_place"
+            )
         ]
 
     def __str__(self) -> str:
@@ -127,7 +133,9 @@ class SigningKey(models.Model):
 class Checkpoint(models.Model):
     """A signed statement: this petition's log has tree_size entries with this root."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     tree_size = models.BigIntegerField()
     root_hash = models.CharField(max_length=64)
     count = models.BigIntegerField()
@@ -137,7 +145,9 @@ class Checkpoint(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["petition", "tree_size"], name="one_checkpoint_per_size")
+            models.UniqueConstraint(
+                fields=["petition", "tree_size"], name="one_checkpoint_per_size"
+            )
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,9 @@ class StoredTree:
         if not wanted:
             return {}
         rows = Node.objects.filter(condition, petition_id=self.petition_id)
-        found = {(lv, i): bytes.fromhex(h) for lv, i, h in rows.values_list("level", "index", "hash")}
+        found = {
+            (lv, i): bytes.fromhex(h) for lv, i, h in rows.values_list("level", "index", "hash")
+        }
         if wanted - found.keys():
             missing = sorted(wanted - found.keys())
             raise LookupError(f"petition {self.petition_id}: nodes {missing} are not stored")
@@ -113,5 +115,6 @@ def new_nodes(
                 made[(level, index)] = merkle.node_hash(left, right)
         level += 1
     return [
-        Node(petition_id=petition_id, level=lv, index=i, hash=h.hex()) for (lv, i), h in made.items()
+        Node(petition_id=petition_id, level=lv, index=i, hash=h.hex())
+        for (lv, i), h in made.items()
     ]

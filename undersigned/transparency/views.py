@@ -40,7 +40,9 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     entry_id, secret = request.GET.get("entry", ""), request.GET.get("salt", "").lower()
     context = {"petition": petition, "entry_id": entry_id, "secret": secret}
     if not NUMBER.fullmatch(entry_id) or not OPENING_HEX.fullmatch(secret):
-        return render(request, "transparency/receipt.html", {**context, "malformed": True}, status=400)
+        return render(
+            request, "transparency/receipt.html", {**context, "malformed": True}, status=400
+        )
     check = check_receipt(petition.pk, int(entry_id), secret)
     log_url = settings.SITE_URL + reverse("transparency:log", args=[petition.pk])
     context.update(check=check, log_url=log_url)
