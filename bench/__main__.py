@@ -34,6 +34,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--web", type=int, default=1, help="gunicorn servers (ports), 1")
     parser.add_argument("--web-workers", type=int, default=4, help="sync workers each, 4")
     parser.add_argument("--workers", type=int, default=1, help="task worker processes, 1")
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="redis://127.0.0.1:6379/15",
+        default="",
+        help="share the cache between web processes (REDIS_URL; default: per-process memory)",
+    )
     parser.add_argument("--surge-rate", type=float, help="req/s (default 80 %% of sign rate)")
     parser.add_argument("--scale-rows", type=int, help="default 5,000,000 (--quick: 500,000)")
     parser.add_argument("--profile", default="", help="phases to profile with py-spy")
@@ -54,7 +61,7 @@ def arguments() -> argparse.Namespace:
 
 def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
     print(f"\n== {db}: {', '.join(chosen)}", flush=True)
-    with Stack(db, VAR, args.web, args.web_workers, args.workers) as stack:
+    with Stack(db, VAR, args.web, args.web_workers, args.workers, args.redis) as stack:
         run = phases.Run(stack, args.quick, args.connections)
         run.ids = stack.helper("setup")
         if stack.static_workaround:
@@ -86,7 +93,10 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
                     run.notes.append(f"purge after {name} failed: {error}")
             print(f"{time.monotonic() - started:.0f} s", flush=True)
         print("-- exact …", end=" ", flush=True)
-        scale.exact(run)
+        try:
+            scale.exact(run)
+        except Exception:
+            run.notes.append(f"exact: failed: {traceback.format_exc(limit=3)}")
         print(run.out.get("exact"), flush=True)
         run.out["notes"] = run.notes
         run.out["static_workaround"] = stack.static_workaround
@@ -122,7 +132,7 @@ def main() -> int:
         **report.machine(), "quick": args.quick, "dbs": dbs, "phases": args.phases,
         "sqlite_phases": args.sqlite_phases, "web_servers": args.web,
         "gunicorn_workers": args.web_workers, "task_workers": args.workers,
-        "connections": args.connections,
+        "connections": args.connections, "redis": bool(args.redis),
     }  # fmt: skip
     per_db: dict[str, dict] = {}
     try:

@@ -22,6 +22,7 @@ import resource
 import time
 
 HOST = "127.0.0.1"
+TIMEOUT = 10.0  # seconds for a whole request: slower is "unanswered", never "fast"
 MAX_PENDING = 4000  # requests in flight; beyond this the client itself would be the limit
 
 
@@ -54,15 +55,11 @@ class Stats:
 
 
 async def one(port: int, request: bytes, due: float, stats: Stats, email: str | None) -> None:
+    """One request on its own connection; no complete answer within TIMEOUT is a loss."""
     loop = asyncio.get_running_loop()
     started = loop.time()
-    writer = None
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 10)
-        writer.write(request)
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n"), 10)
-        await asyncio.wait_for(reader.read(), 10)  # the server closes after the answer
-        status = head.split(b" ", 2)[1].decode()
+        status = await asyncio.wait_for(_exchange(port, request), TIMEOUT)
     except TimeoutError:
         stats.timeouts += 1
         stats.errors += 1
@@ -70,15 +67,23 @@ async def one(port: int, request: bytes, due: float, stats: Stats, email: str | 
     except (OSError, asyncio.IncompleteReadError, IndexError):
         stats.errors += 1
         return
-    finally:
-        if writer is not None:
-            writer.close()
     done = loop.time()
     stats.statuses[status] = stats.statuses.get(status, 0) + 1
     stats.latencies.append(1000 * (done - due))
     stats.service.append(1000 * (done - started))
     if email and status == "303":
         stats.emails.append(email)
+
+
+async def _exchange(port: int, request: bytes) -> str:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n")
+        await reader.read()  # the server closes after the answer (Connection: close)
+        return head.split(b" ", 2)[1].decode()
+    finally:
+        writer.close()
 
 
 def build(port: int, method: str, path: str, body: str = "") -> bytes:

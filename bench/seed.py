@@ -19,38 +19,42 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import NOT_PROVIDED  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from undersigned.accounts.models import User  # noqa: E402
 from undersigned.petitions import actions as petition_actions  # noqa: E402
 from undersigned.petitions.models import Petition  # noqa: E402
-from undersigned.signatures.models import CountShard, Signature  # noqa: E402
+from undersigned.signatures.models import Signature  # noqa: E402
 
-SIG = "signatures_signature"
-COLUMNS = (
-    "petition_id, name, email, email_normalized, country, postcode, comment, public, "
-    "wants_updates, language, source, created_at, token_hash, token_created_at, "
-    "mail_requested_at, mails_sent, confirmed_at, shard"
-)
+SIG = Signature._meta.db_table
 TEXT = "A petition used by `make bench`. " * 40
 
 
-def _row(petition: int, email: str, now, **extra) -> tuple:
-    values = {"token_hash": "", "token_created_at": None, "mail_requested_at": None}
-    values.update(extra)
-    return (
-        petition, "Bench Signer", email, email, "GB", "", "", False, False, "en", "", now,
-        values["token_hash"], values["token_created_at"], values["mail_requested_at"], 0, None, 0,
-    )  # fmt: skip
+def _defaults() -> dict[str, object]:
+    """Every column of a signature row with the model's default, so that rows written here
+    stay valid as the model grows (columns with a database default are left to it)."""
+    values = {}
+    for field in Signature._meta.concrete_fields:
+        if field.primary_key or field.db_default is not NOT_PROVIDED:
+            continue
+        value = None if field.null and not field.has_default() else field.get_default()
+        values[field.column] = field.get_db_prep_save(value, connection)
+    return values
 
 
-def _insert(rows: list[tuple]) -> None:
-    marks = ", ".join(["%s"] * len(COLUMNS.split(",")))
+def _row(petition: int, email: str, **extra) -> dict[str, object]:
+    base = {"petition_id": petition, "name": "Bench Signer", "email": email,
+            "email_normalized": email, "country": "GB", "language": "en"}  # fmt: skip
+    return {**_defaults(), **base, **extra}
+
+
+def _insert(rows: list[dict[str, object]]) -> None:
+    columns = list(rows[0])
+    sql = f"INSERT INTO {SIG} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                f"INSERT INTO {SIG} ({COLUMNS}) VALUES ({marks})", rows[start : start + 5000]
-            )
+            cursor.executemany(sql, [tuple(row.values()) for row in rows[start : start + 5000]])
 
 
 def _petition(key: str) -> int:
@@ -101,15 +105,20 @@ def tokens(petition: str, n: str, path: str, tag: str) -> dict:
     now, count = timezone.now(), int(n)
     secret = {i: hashlib.md5(f"{tag}{i}".encode()).hexdigest() for i in range(count)}
     rows = [
-        _row(int(petition), f"{tag}-{i}@confirm.bench", now,
+        _row(int(petition), f"{tag}-{i}@confirm.bench", mails_sent=1, mail_sent_at=now,
              token_hash=hashlib.sha256(secret[i].encode()).hexdigest(), token_created_at=now)
         for i in range(count)
     ]  # fmt: skip
     with transaction.atomic():
         _insert(rows)
-    found = Signature.objects.filter(petition_id=int(petition), email__startswith=f"{tag}-")
     lines = []
-    for pk, email in found.values_list("pk", "email"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, email FROM {SIG} WHERE petition_id = %s AND email LIKE %s",
+            [int(petition), f"{tag}-%"],
+        )
+        found = cursor.fetchall()
+    for pk, email in found:
         i = int(email.split("@")[0].rsplit("-", 1)[1])
         lines.append(f"{pk}.{secret[i]}\n")
     lines.sort(key=lambda line: int(line.split(".")[0]))
@@ -139,12 +148,14 @@ def backlog(petition: str, n: str, domain: str) -> dict:
 
     started, now, count = time.monotonic(), timezone.now(), int(n)
     tag = uuid.uuid4().hex[:8]
-    rows = [_row(int(petition), f"{tag}-{i}@{domain}", now, mail_requested_at=now)
+    rows = [_row(int(petition), f"{tag}-{i}@{domain}", mail_requested_at=now)
             for i in range(count)]  # fmt: skip
     task = deliver_confirmation
     with transaction.atomic():
         _insert(rows)
-        pks = Signature.objects.filter(email__startswith=f"{tag}-").values_list("pk", flat=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {SIG} WHERE email LIKE %s", [f"{tag}-%"])
+            pks = [row[0] for row in cursor.fetchall()]
         # What DatabaseBackend.enqueue() writes, in bulk.
         DBTaskResult.objects.bulk_create(
             [
@@ -176,37 +187,55 @@ def seed(petition: str, rows: str, seconds: str) -> dict:
         "SELECT i FROM s) AS g"
     )
     when = "now() - make_interval(secs => i)" if pg else "datetime('now', '-' || i || ' seconds')"
+    email = "'seed' || i || '@scale.bench'"
+    computed = {
+        "petition_id": "%s", "name": "'Seeded Signer ' || i", "email": email,
+        "email_normalized": email, "email_domain": "'scale.bench'", "country": "'GB'",
+        "language": "'en'", "public": "i %% 10 = 0", "created_at": when, "confirmed_at": when,
+        "mails_sent": "1", "shard": "i %% 16",
+    }  # fmt: skip
+    columns = {f.column for f in Signature._meta.concrete_fields}
+    computed = {column: sql for column, sql in computed.items() if column in columns}
+    constant = {k: v for k, v in _defaults().items() if k not in computed}
+    names = [*computed, *constant]
+    values = [*computed.values(), *["%s"] * len(constant)]
+    sql = f"INSERT INTO {SIG} ({', '.join(names)}) SELECT {', '.join(values)} FROM {series}"
     while done < target and time.monotonic() < deadline:
         upto = min(target, done + batch)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {SIG} ({COLUMNS}) SELECT %s, 'Seeded Signer ' || i, "
-                f"'seed' || i || '@scale.bench', 'seed' || i || '@scale.bench', 'GB', '', '', "
-                f"i %% 10 = 0, false, 'en', '', {when}, '', NULL, NULL, 1, {when}, i %% 16 "
-                f"FROM {series}",
-                [pid, done + 1, upto],
-            )
+            cursor.execute(sql, [pid, *constant.values(), done + 1, upto])
         done = upto
-    with transaction.atomic():
-        CountShard.objects.filter(petition_id=pid).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO signatures_countshard (petition_id, shard, count) "
-                f"SELECT petition_id, shard, count(*) FROM {SIG} WHERE petition_id = %s AND "
-                "confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND invalidated_at IS NULL "
-                "GROUP BY petition_id, shard",
-                [pid],
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM signatures_countshard WHERE petition_id = %s", [pid])
+        cursor.execute(
+            "INSERT INTO signatures_countshard (petition_id, shard, count) "
+            f"SELECT petition_id, shard, count(*) FROM {SIG} WHERE petition_id = %s AND "
+            "confirmed_at IS NOT NULL AND withdrawn_at IS NULL AND invalidated_at IS NULL "
+            "GROUP BY petition_id, shard",
+            [pid],
+        )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {SIG}")
     return {"rows": done, "seconds": round(time.monotonic() - started, 1)}
 
 
 def count(petition: str) -> dict:
-    """The exact count from the rows, and what the shards say."""
-    pid = int(petition)
-    exact = Signature.objects.filter(petition_id=pid).counted().count()
-    return {"rows": exact, "shards": CountShard.total(pid)}
+    """The exact count from the rows (the definition in the issue), and the shards' sum."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {SIG} WHERE petition_id = %s AND confirmed_at IS NOT NULL "
+            "AND withdrawn_at IS NULL AND invalidated_at IS NULL",
+            [int(petition)],
+        )
+        rows = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT coalesce(sum(count), 0) FROM signatures_countshard WHERE petition_id = %s",
+            [int(petition)],
+        )
+        shards = int(cursor.fetchone()[0])
+    # The app's own definition may be narrower (e.g. held signatures do not count).
+    counted = Signature.objects.filter(petition_id=int(petition)).counted().count()
+    return {"rows": rows, "shards": shards, "counted": counted}
 
 
 def emails(domain: str, *paths: str) -> dict:
@@ -216,10 +245,10 @@ def emails(domain: str, *paths: str) -> dict:
         with open(path) as lines:
             answered += [f"{line.strip()}@{domain}" for line in lines if line.strip()]
     rows: dict[str, int] = {}
-    for email in Signature.objects.filter(email__endswith=f"@{domain}").values_list(
-        "email", flat=True
-    ):
-        rows[email] = rows.get(email, 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT email FROM {SIG} WHERE email LIKE %s", [f"%@{domain}"])
+        for (email,) in cursor.fetchall():
+            rows[email] = rows.get(email, 0) + 1
     missing = sum(1 for email in answered if rows.get(email, 0) == 0)
     duplicated = sum(1 for email in set(answered) if rows.get(email, 0) > 1)
     return {

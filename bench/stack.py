@@ -79,8 +79,11 @@ def stop_all() -> None:
 class Stack:
     """One database kind (`postgres` or `sqlite`), N web servers and M task workers."""
 
-    def __init__(self, db: str, var: Path, web: int = 1, web_workers: int = 4, workers: int = 1):
-        self.db, self.var = db, var / db
+    def __init__(
+        self, db: str, var: Path, web: int = 1, web_workers: int = 4, workers: int = 1,
+        redis: str = "",
+    ) -> None:  # fmt: skip
+        self.db, self.var, self.redis = db, var / db, redis
         self.web_count, self.web_workers, self.worker_count = web, web_workers, workers
         self.ports = [free_port() for _ in range(web)]
         self.web: list[subprocess.Popen] = []
@@ -126,7 +129,7 @@ class Stack:
             "DATABASE_URL": url,
             "EMAIL_URL": f"smtp://{HOST}:{self.sink.port}",
             "LOG_LEVEL": "WARNING",
-            "REDIS_URL": "",
+            "REDIS_URL": self.redis,
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.manage("migrate", "--noinput", "-v", "0")

@@ -49,15 +49,19 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     try:
         log = parse_url(args.url, args.origin)
-        trusted = [notes.parse_verifier_key(k) for k in args.key] if args.key else log.keys()
-        report = verify(log, trusted, args.receipt or "", args.since or "")
-    except (ValueError, notes.NoteError) as error:
+        pinned = [notes.parse_verifier_key(key) for key in args.key]
+    except ValueError as error:
         print(f"undersigned verify: {error}", file=sys.stderr)
         return 2
+    try:
+        report = verify(log, pinned or log.keys(), args.receipt or "", args.since or "")
     except FetchError as error:
         print(f"Could not read the log: {error}", file=sys.stderr)
         return 2
-    print_report(log, report, pinned=bool(args.key))
+    except (KeyError, TypeError, ValueError) as error:  # includes a malformed published key
+        print(f"VERDICT: FAILED — the site served malformed data ({error!r}).")
+        return 1
+    print_report(log, report, pinned=bool(pinned))
     if args.save and report.latest_note and not report.problems:
         with open(args.save, "w", encoding="utf-8") as file:
             file.write(report.latest_note)

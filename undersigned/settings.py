@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "undersigned.signatures",
     "undersigned.moderation",
     "undersigned.transparency",
+    "undersigned.api",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,22 @@ PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+# Anti-fraud. How many proxies of ours stand in front of the site (0: trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
+IP_HASH_ROTATION_HOURS = env.integer("IP_HASH_ROTATION_HOURS", 24, minimum=1)
+# Per petition, per address (IPv4 /32, IPv6 /64): a burst per minute and a sustained rate
+# per hour; per e-mail domain per hour. Signatures past them are kept but not counted.
+LIMIT_ADDRESS_PER_MINUTE = env.integer("LIMIT_ADDRESS_PER_MINUTE", 5, minimum=1)
+LIMIT_ADDRESS_PER_HOUR = env.integer("LIMIT_ADDRESS_PER_HOUR", 30, minimum=1)
+LIMIT_DOMAIN_PER_HOUR = env.integer("LIMIT_DOMAIN_PER_HOUR", 1000, minimum=1)
+# Domains so common that a per-domain limit would only hurt real people.
+LIMIT_DOMAIN_EXEMPT = env.strings(
+    "LIMIT_DOMAIN_EXEMPT",
+    "gmail.com,yahoo.com,outlook.com,hotmail.com,icloud.com,mail.ru,yandex.ru,gmx.de,web.de",
+)
+# The consent text shown at the sign form; its version is stored with each signature.
+CONSENT_VERSION = "2026-11-1"
+
 # Benchmarks only: route the minimal "floor" sign view (see signatures/floor.py).
 BENCH_FLOOR = env.boolean("BENCH_FLOOR", False)
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("undersigned.transparency.urls")),
     path("accounts/", include("undersigned.accounts.urls")),
     path("moderation/", include("undersigned.moderation.urls")),
+    path("api/", include("undersigned.api.urls")),
     path("admin/", admin.site.urls),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),

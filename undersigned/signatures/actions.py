@@ -18,8 +18,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition
+from undersigned.signatures import risk
 from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
 
 
@@ -38,22 +40,43 @@ class SignRequest:
     source: str = ""
 
 
-def sign_petition(petition: Petition, data: SignRequest, now: datetime | None = None) -> None:
-    """Record a signature and queue its confirmation e-mail in one transaction.
+@dataclass(frozen=True)
+class Client:
+    """What the request tells about the signer's connection (never stored raw)."""
+
+    address: Address | None = None
+    proof_ok: bool = False  # solved the proof-of-work challenge
+
+
+def sign_petition(
+    petition: Petition, data: SignRequest, client: Client | None = None, now=None
+) -> Signature | None:
+    """Record a signature and queue its confirmation e-mail in one transaction; return it.
 
     A second signature from the same address is not an error the signer sees: it asks
-    for the confirmation e-mail again (when still unconfirmed) and answers the same.
+    for the confirmation e-mail again (when still unconfirmed) and answers the same. Then
+    the first signature is returned (None only if it vanished meanwhile).
     """
     from undersigned.signatures.tasks import deliver_confirmation
 
     now = now or timezone.now()
+    client = client or Client()
+    normalized = normalize_email(data.email)
+    domain = normalized.rpartition("@")[2]
+    held_reason, risk_signals = risk.screen(normalized, domain, client.address, client.proof_ok)
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
                 petition=petition,
                 name=data.name,
                 email=data.email,
-                email_normalized=normalize_email(data.email),
+                email_normalized=normalized,
+                email_domain=domain,
+                ip_hash=address_hash(client.address, now) if client.address else "",
+                ip_block=block(client.address) if client.address else "",
+                consent_version=settings.CONSENT_VERSION,
+                held_reason=held_reason,
+                risk=risk_signals,
                 country=data.country,
                 postcode=data.postcode,
                 comment=data.comment,
@@ -64,12 +87,14 @@ def sign_petition(petition: Petition, data: SignRequest, now: datetime | None = 
                 mail_requested_at=now,
             )
             deliver_confirmation.enqueue(signature.pk)
+        return signature
     except IntegrityError:
         existing = Signature.objects.filter(
             petition=petition, email_normalized=normalize_email(data.email)
         ).first()
         if existing is not None:
             request_confirmation_mail(existing, now)
+        return existing
 
 
 def request_confirmation_mail(signature: Signature, now: datetime | None = None) -> bool:
@@ -98,6 +123,7 @@ def send_confirmation_mail(signature_id: int) -> bool:
     3. Mark the e-mail sent. A crash between 2 and 3 sends it once more, never never.
     """
     now = timezone.now()
+    risk.assess_rates(signature_id, now)  # first, so a held signature never counts
     stale = now - timezone.timedelta(minutes=10)
     claimable = Signature.objects.filter(
         pk=signature_id, mail_requested_at__isnull=False, confirmed_at__isnull=True
@@ -142,9 +168,11 @@ def confirm_signature(signature: Signature, secret: str, now: datetime | None = 
         ).update(confirmed_at=now, token_hash="", shard=shard, mail_requested_at=None)
         if not confirmed:
             return None
-        _add_to_count(signature.petition_id, shard, +1)
+        held = Signature.objects.filter(pk=signature.pk).values_list("held_reason", flat=True)
+        if not held.get():
+            add_to_count(signature.petition_id, shard, +1)
         number = CountShard.total(signature.petition_id)
-    cache.delete(_count_key(signature.petition_id))
+    cache.delete(count_key(signature.petition_id))
     return number
 
 
@@ -163,12 +191,12 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
             public=False, wants_updates=False, token_hash="", mail_requested_at=None,
         )  # fmt: skip
         if row.is_counted:
-            _add_to_count(row.petition_id, row.shard, -1)
-    cache.delete(_count_key(row.petition_id))
+            add_to_count(row.petition_id, row.shard, -1)
+    cache.delete(count_key(row.petition_id))
     return True
 
 
-def _add_to_count(petition_id: int, shard: int, delta: int) -> None:
+def add_to_count(petition_id: int, shard: int, delta: int) -> None:
     changed = CountShard.objects.filter(petition_id=petition_id, shard=shard).update(
         count=F("count") + delta
     )
@@ -182,13 +210,13 @@ def _add_to_count(petition_id: int, shard: int, delta: int) -> None:
         )
 
 
-def _count_key(petition_id: int) -> str:
+def count_key(petition_id: int) -> str:
     return f"petition-count:{petition_id}"
 
 
 def count_for(petition: Petition) -> int:
     """The public count, at most COUNT_CACHE_SECONDS old: a sum over a few shard rows."""
-    key = _count_key(petition.pk)
+    key = count_key(petition.pk)
     count = cache.get(key)
     if count is None:
         count = CountShard.total(petition.pk)
@@ -219,7 +247,7 @@ def recount(petition: Petition) -> int:
         CountShard.objects.create(petition=petition, shard=0, count=exact)
         Signature.objects.filter(petition=petition).update(shard=0)
         Petition.objects.filter(pk=petition.pk).update(signature_count=exact)
-    cache.delete(_count_key(petition.pk))
+    cache.delete(count_key(petition.pk))
     return exact
 
 

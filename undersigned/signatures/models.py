@@ -33,7 +33,17 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
     def counted(self) -> SignatureQuerySet:
         """The signatures the public count is made of."""
         return self.filter(
-            confirmed_at__isnull=False, withdrawn_at__isnull=True, invalidated_at__isnull=True
+            confirmed_at__isnull=False,
+            withdrawn_at__isnull=True,
+            invalidated_at__isnull=True,
+            held_reason="",
+        )
+
+    def held(self) -> SignatureQuerySet:
+        """Kept but not counted (over a limit, blocked, suspicious) until a moderator
+        releases them."""
+        return self.exclude(held_reason="").filter(
+            withdrawn_at__isnull=True, invalidated_at__isnull=True
         )
 
     def shown_publicly(self) -> SignatureQuerySet:
@@ -76,6 +86,22 @@ class Signature(models.Model):
     # Which count shard this signature was added to, so removing it undoes exactly that.
     shard = models.PositiveSmallIntegerField(default=0)
 
+    # Anti-fraud. No raw IP is stored: a rotating keyed hash of its network, and the
+    # coarse block (/24, /48) moderators act on. See lib/client.py and signatures/risk.py.
+    ip_hash = models.CharField(max_length=32, blank=True)
+    ip_block = models.CharField(max_length=43, blank=True)
+    email_domain = models.CharField(max_length=253, blank=True)
+    consent_version = models.CharField(max_length=16, blank=True)
+    # Signals that are not reasons on their own, e.g. "no-pow" (no proof of work).
+    risk = models.CharField(max_length=100, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    # Non-empty: kept, looks like any other signature to its signer, but not counted.
+    held_reason = models.CharField(max_length=32, blank=True)
+    invalidation = models.ForeignKey(
+        "signatures.Invalidation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="signatures",
+    )  # fmt: skip
+
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
@@ -94,6 +120,11 @@ class Signature(models.Model):
                 name="signature_mail_pending",
             ),
             models.Index(fields=["petition", "-confirmed_at"], name="signature_recent"),
+            models.Index(fields=["petition", "ip_hash", "created_at"], name="signature_by_address"),
+            models.Index(
+                fields=["petition", "email_domain", "created_at"], name="signature_by_domain"
+            ),
+            models.Index(fields=["petition", "created_at"], name="signature_by_time"),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +132,12 @@ class Signature(models.Model):
 
     @property
     def is_counted(self) -> bool:
-        return bool(self.confirmed_at and not self.withdrawn_at and not self.invalidated_at)
+        return bool(
+            self.confirmed_at
+            and not self.withdrawn_at
+            and not self.invalidated_at
+            and not self.held_reason
+        )
 
     @property
     def public_name(self) -> str:
@@ -158,3 +194,36 @@ class CountShard(models.Model):
     @classmethod
     def total(cls, petition_id: int) -> int:
         return cls.objects.filter(petition_id=petition_id).aggregate(n=Sum("count"))["n"] or 0
+
+
+class Invalidation(models.Model):
+    """A moderator's bulk removal of signatures from the count, with its conditions, so
+    it can be audited, cancelled while running, and reverted."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+        REVERTED = "reverted", _("reverted")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="invalidations")
+    conditions = models.JSONField(default=dict)
+    reason = models.CharField(max_length=500)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RUNNING)
+    matched = models.PositiveIntegerField(default=0)
+    invalidated = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invalidation {self.pk} of petition {self.petition_id} ({self.state})"

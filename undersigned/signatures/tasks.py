@@ -18,3 +18,10 @@ def refresh_counts() -> int:
 @task()
 def requeue_lost_confirmation_mails() -> int:
     return actions.requeue_lost_confirmation_mails()
+
+
+@task()
+def run_invalidation(invalidation_id: int) -> int:
+    from undersigned.signatures.invalidation import continue_invalidation
+
+    return continue_invalidation(invalidation_id)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from undersigned.lib import pow
+from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.petitions.views import load_visible, petition_page
 from undersigned.signatures import actions
@@ -31,7 +33,8 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     data = actions.SignRequest(
         **form.cleaned_data, language=get_language() or "en", source=request.POST.get("source", "")
     )
-    actions.sign_petition(petition, data)
+    client = actions.Client(address=client_address(request), proof_ok=pow.verify(request))
+    actions.sign_petition(petition, data, client)
     response = see_other("signatures:signed", pk=petition.pk)
     # Echoed on the next page only: the address stays in this browser, never in a URL.
     response.set_signed_cookie(

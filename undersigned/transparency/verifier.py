@@ -7,9 +7,10 @@ merkle.py and notes.py, so anyone can run it against any Undersigned site.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
@@ -47,9 +48,10 @@ class Report:
 def fetch_json(url: str) -> dict:
     if not url.startswith(("https://", "http://")):
         raise FetchError(f"not a web address: {url}")
-    request = Request(url, headers={"Accept": "application/json", "User-Agent": "undersigned"})  # noqa: S310 (http(s) only, checked above)
+    headers = {"Accept": "application/json", "User-Agent": "undersigned-verify"}
+    request = Request(url, headers=headers)  # noqa: S310 (the scheme is checked above)
     try:
-        with urlopen(request, timeout=30) as response:  # noqa: S310 (http(s) only, checked above)
+        with urlopen(request, timeout=30) as response:  # noqa: S310
             return json.load(response)
     except HTTPError as error:
         raise FetchError(f"{url}: HTTP {error.code}") from None
@@ -81,15 +83,15 @@ class Log:
             path = page["next"] and "checkpoints?" + page["next"].partition("?")[2]
         return found
 
-    def entries(self, size: int) -> list[dict]:
-        found: list[dict] = []
-        while len(found) < size:
-            start = len(found)
+    def entries(self, size: int) -> Iterator[dict]:
+        """Entries 0 to size - 1, a page at a time; fewer if the site serves fewer."""
+        start = 0
+        while start < size:
             page = self.get(f"entries?start={start}&end={min(start + PAGE, size)}")["entries"]
             if not page:
-                break  # fewer entries than checkpointed: verify() says so
-            found += page
-        return found
+                return  # verify() compares how many came with the checkpoint's size
+            yield from page
+            start += len(page)
 
 
 def open_checkpoints(log: Log, rows: list[dict], trusted: list[notes.VerifierKey], report: Report):
@@ -117,73 +119,105 @@ def open_checkpoints(log: Log, rows: list[dict], trusted: list[notes.VerifierKey
     return statements
 
 
-def replay(entries: list[dict], sizes: set[int], report: Report) -> tuple[dict, dict, dict]:
-    """Recompute roots and counts at each size, and follow each signature's states.
+@dataclass
+class Replay:
+    """What the entries say, recomputed: roots and counts at the sizes asked for."""
 
-    Returns (roots by size, counts by size, final state and index by commitment).
-    """
-    compact, count, roots, counts = merkle.CompactRange(), 0, {}, {}
-    states: dict[str, tuple[str, int, int]] = {}  # commitment: (state, leaf index, entry id)
+    size: int = 0
+    roots: dict[int, bytes] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)
+    states: dict[str, str] = field(default_factory=dict)  # commitment: its last state
+    wanted: dict | None = None  # the entry a receipt names
+
+
+def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted_id: str) -> Replay:
+    """Stream the entries once: hash them into the tree, count, and follow each signature's
+    states (confirmed once; withdrawn or invalidated only while counted; reverted only
+    while invalidated)."""
+    result, compact, count, wrong = Replay(), merkle.CompactRange(), 0, []
     for index, entry in enumerate(entries):
-        match = LEAF.fullmatch(entry.get("leaf", ""))
+        leaf = entry.get("leaf", "")
+        match = LEAF.fullmatch(leaf)
         if not match or entry.get("index") != index:
-            report.problems.append(f"entry {index}: malformed or out of place")
-            match = None
+            wrong.append(f"entry {index}: malformed or out of place")
         else:
             kind, commitment = match[1], match[3]
             before, after = STATES[kind]
-            state = states.get(commitment, (None, 0, 0))[0]
-            if state != before:
-                report.problems.append(f"entry {index}: “{kind}” for a signature {state or 'new'}")
-            states[commitment] = (after, index, entry.get("id"))
+            if result.states.get(commitment) != before:
+                was = result.states.get(commitment, "never confirmed")
+                wrong.append(f"entry {index}: “{kind}”, but that signature was {was}")
+            result.states[commitment] = after
             count += COUNT_CHANGE[kind]
-        compact.append(merkle.leaf_hash(entry.get("leaf", "").encode()))
+            if str(entry.get("id")) == wanted_id:
+                result.wanted = entry
+        compact.append(merkle.leaf_hash(leaf.encode()))
         if compact.size in sizes:
-            roots[compact.size], counts[compact.size] = compact.root(), count
-    return roots, counts, states
+            result.roots[compact.size], result.counts[compact.size] = compact.root(), count
+    result.size = compact.size
+    report.problems += wrong[:10] + ([f"… and {len(wrong) - 10} more"] if len(wrong) > 10 else [])
+    return result
 
 
 def verify(
     log: Log, trusted: list[notes.VerifierKey], receipt: str = "", since: str = ""
 ) -> Report:
-    """Every check, in order; the report says what passed and what did not."""
+    """Every check, in order; the report says what passed and what did not.
+
+    1. Open every checkpoint with a trusted key; sizes grow, times do not go back.
+    2. Download the entries up to the latest checkpoint and replay them: each
+       checkpoint's root and count must follow, each signature's states must chain.
+    3. Check the site's consistency proofs between successive checkpoints.
+    4. Optionally: a checkpoint saved earlier is still part of the log; a receipt's
+       entry is in it, opened by its code, with a valid inclusion proof.
+    """
     report = Report()
     statements = open_checkpoints(log, log.checkpoints(), trusted, report)
     if not statements:
         report.check(not report.problems, "no checkpoint published yet", "no valid checkpoint")
         return report
+    latest = report.latest
     report.passed.append(f"{len(statements)} checkpoints, each signed by a trusted key")
     saved = _saved(since, trusted, log, report) if since else None
     sizes = {s.tree_size for s in statements} | ({saved.tree_size} if saved else set())
-    entries = log.entries(report.latest.tree_size)
-    report.check(len(entries) == report.latest.tree_size, f"{len(entries)} entries served",
-                 f"{len(entries)} entries served, but the checkpoint has {report.latest.tree_size}")  # fmt: skip
-    roots, counts, states = replay(entries, sizes, report)
+    wanted_id = receipt.partition(":")[0] if receipt else ""
+    replayed = replay(log.entries(latest.tree_size), sizes, report, wanted_id)
+    served = f"{replayed.size} entries served"
+    report.check(
+        replayed.size == latest.tree_size,
+        served,
+        f"{served}, the checkpoint has {latest.tree_size}",
+    )
+    roots = replayed.roots
     bad_roots = [s.tree_size for s in statements if roots.get(s.tree_size) != s.root_hash]
-    bad_counts = [s.tree_size for s in statements if counts.get(s.tree_size) != s.count]
-    report.check(not bad_roots, "every checkpoint's root recomputed from the entries",
-                 f"the entries do not hash to the roots of checkpoints {bad_roots}")  # fmt: skip
-    report.check(not bad_counts, f"the count follows from the entries: {report.latest.count}",
-                 f"the entries do not add up to the counts of checkpoints {bad_counts}")  # fmt: skip
+    bad_counts = [s.tree_size for s in statements if replayed.counts.get(s.tree_size) != s.count]
+    report.check(
+        not bad_roots,
+        "every checkpoint's root recomputed from the entries",
+        f"the entries do not hash to the roots of checkpoints {bad_roots}",
+    )
+    report.check(
+        not bad_counts,
+        f"every checkpoint's count follows from the entries; the latest is {latest.count}",
+        f"the entries do not add up to the counts of checkpoints {bad_counts}",
+    )
     _check_proofs(log, statements, report)
     if saved:
-        report.check(roots.get(saved.tree_size) == saved.root_hash,
-                     f"the saved checkpoint of size {saved.tree_size} is part of this log",
-                     f"the saved checkpoint of size {saved.tree_size} is NOT part of this log")  # fmt: skip
+        kept = roots.get(saved.tree_size) == saved.root_hash
+        said = f"the saved checkpoint of size {saved.tree_size} is"
+        report.check(kept, f"{said} part of this log", f"{said} NOT part of this log")
     if receipt:
-        _check_receipt(log, receipt, entries, states, report)
+        _check_receipt(log, receipt, replayed, report)
     return report
 
 
 def _check_proofs(log: Log, statements: list[notes.Checkpoint], report: Report) -> None:
-    pairs = list(zip(statements, statements[1:], strict=False))[-PROOF_PAIRS:]
+    pairs = list(itertools.pairwise(statements))[-PROOF_PAIRS:]
     for old, new in pairs:
         served = log.get(f"proof/consistency?first={old.tree_size}&second={new.tree_size}")
         proof = [bytes.fromhex(h) for h in served["proof"]]
-        ok = merkle.verify_consistency(
+        if not merkle.verify_consistency(
             old.tree_size, new.tree_size, old.root_hash, new.root_hash, proof
-        )
-        if not ok:
+        ):
             report.problems.append(
                 f"no valid consistency proof from {old.tree_size} to {new.tree_size}"
             )
@@ -205,26 +239,28 @@ def _saved(path: str, trusted, log: Log, report: Report) -> notes.Checkpoint | N
     return saved
 
 
-def _check_receipt(log: Log, receipt: str, entries: list[dict], states: dict, report: Report):
+def _check_receipt(log: Log, receipt: str, replayed: Replay, report: Report) -> None:
+    """The receipt's entry must be in the latest checkpoint, and its leaf (what is hashed,
+    not the convenience fields beside it) must carry SHA-256 of the receipt's code."""
     entry_id, _colon, secret = receipt.partition(":")
-    try:
-        commitment = hashlib.sha256(bytes.fromhex(secret)).hexdigest()
-    except ValueError:
-        commitment = ""
-    found = [e for e in entries if str(e.get("id")) == entry_id]
-    if not report.check(bool(found), f"receipt: entry {entry_id} is in the latest checkpoint",
-                        f"receipt: entry {entry_id} is not in the latest checkpoint (yet?)"):  # fmt: skip
+    entry, latest = replayed.wanted, report.latest
+    where = f"receipt: entry {entry_id} is"
+    if not report.check(bool(entry), f"{where} in the latest checkpoint", f"{where} not in it"):
         return
-    entry, size = found[0], report.latest.tree_size
-    if not report.check(entry["commitment"] == commitment, "receipt: the code opens the entry",
-                        "receipt: the code does not match the entry's commitment"):  # fmt: skip
+    commitment = LEAF.fullmatch(entry["leaf"])[3]
+    opens = re.fullmatch("[0-9a-f]{48}", secret) is not None
+    opens = opens and hashlib.sha256(bytes.fromhex(secret)).hexdigest() == commitment
+    if not report.check(opens, "receipt: the code opens the entry", "receipt: wrong code"):
         return
-    proof = [
-        bytes.fromhex(h)
-        for h in log.get(f"proof/inclusion?index={entry['index']}&size={size}")["proof"]
-    ]
+    served = log.get(f"proof/inclusion?index={entry['index']}&size={latest.tree_size}")
+    proof = [bytes.fromhex(h) for h in served["proof"]]
     leaf = merkle.leaf_hash(entry["leaf"].encode())
-    included = merkle.verify_inclusion(leaf, entry["index"], size, proof, report.latest.root_hash)
-    state = states[commitment][0]
-    report.check(included, f"receipt: leaf {entry['index']} proven included; the signature is {state}",
-                 "receipt: the inclusion proof does not verify")  # fmt: skip
+    included = merkle.verify_inclusion(
+        leaf, entry["index"], latest.tree_size, proof, latest.root_hash
+    )
+    state = replayed.states.get(commitment, "unknown")
+    report.check(
+        included,
+        f"receipt: leaf {entry['index']} proven included; the signature is {state}",
+        "receipt: the inclusion proof does not verify",
+    )

@@ -1,0 +1,160 @@
+"""Read without a key: petitions, their counts, and the signers who chose to be shown.
+
+Everything here is public and free of personal data: CORS-open and cacheable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Path, Query, Router
+
+from undersigned.api import cursor
+from undersigned.api.errors import ApiError
+from undersigned.api.schemas import (
+    MAX_ID,
+    Cursor,
+    ErrorOut,
+    Limit,
+    PetitionDetail,
+    PetitionFilters,
+    PetitionPage,
+    SignerPage,
+)
+from undersigned.petitions.models import Petition
+from undersigned.signatures.actions import count_for
+from undersigned.signatures.models import Signature
+
+router = Router(tags=["Petitions (no key)"])
+
+MAX_AGE = 30  # seconds a client or proxy may reuse a response
+AGGREGATE_SECONDS = 60
+SORTS = {"newest": ["-opened_at", "-id"], "most_signed": ["-signature_count", "-id"]}
+PetitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The petition's id.")]
+
+
+def cacheable(response: HttpResponse, seconds: int = MAX_AGE) -> None:
+    response["Cache-Control"] = f"public, max-age={seconds}"
+    response["Access-Control-Allow-Origin"] = "*"
+
+
+def listed_petition(pk: int) -> Petition:
+    petition = Petition.objects.listed().prefetch_related("targets").filter(pk=pk).first()
+    if petition is None:
+        raise ApiError(404, "not_found", "There is no open or closed petition with this id.")
+    return petition
+
+
+def petition_out(petition: Petition, count: int | None = None) -> dict:
+    count = petition.signature_count if count is None else count
+    return {
+        "id": petition.pk,
+        "title": petition.title,
+        "state": petition.state,
+        "url": petition.absolute_url(),
+        "language": petition.language,
+        "signature_count": count,
+        "goal": petition.goal_for(count),
+        "targets": [{"name": t.name, "role": t.role} for t in petition.targets.all()],
+        "created_at": petition.created_at,
+        "opened_at": petition.opened_at,
+        "closes_at": petition.closes_at,
+        "closed_at": petition.closed_at,
+    }
+
+
+def filtered(f: PetitionFilters):
+    rows = Petition.objects.listed().filter(opened_at__isnull=False)
+    conditions = {
+        "state": f.state,
+        "language__iexact": f.language,
+        "signature_count__gte": f.min_count,
+        "signature_count__lte": f.max_count,
+        "created_at__gte": f.created_after,
+        "created_at__lt": f.created_before,
+    }
+    rows = rows.filter(**{k: v for k, v in conditions.items() if v is not None})
+    if f.target:
+        rows = rows.filter(Q(targets__name__icontains=f.target)).distinct()
+    if f.q:
+        rows = rows.search(f.q)
+    return rows.prefetch_related("targets")
+
+
+@router.get("/petitions", response={200: PetitionPage, 400: ErrorOut})
+def list_petitions(request: HttpRequest, response: HttpResponse, f: Query[PetitionFilters]):
+    """Open and closed petitions, newest or most signed first, filtered; by cursor."""
+    items, next_cursor = cursor.page(filtered(f), SORTS[f.sort], f.sort, f.cursor, f.limit)
+    cacheable(response)
+    return {"items": [petition_out(p) for p in items], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/petitions/{id}", response={200: PetitionDetail, 400: ErrorOut, 404: ErrorOut}
+)
+def petition_detail(request: HttpRequest, response: HttpResponse, id: PetitionId):
+    """A petition with its live count, and counts by country and by day."""
+    petition = listed_petition(id)
+    count = count_for(petition)
+    cacheable(response)
+    return {
+        **petition_out(petition, count),
+        "organizer_goal": petition.goal,
+        "text": petition.text,
+        "text_html": petition.text_html,
+        "counts": aggregates(petition),
+    }
+
+
+def aggregates(petition: Petition) -> dict:
+    """Counted signatures by country and by day of confirmation, cached for a minute."""
+    key = f"api:aggregates:{petition.pk}"
+    found = cache.get(key)
+    if found is None:
+        counted = Signature.objects.filter(petition=petition).counted()
+        countries = counted.values("country").annotate(n=Count("id")).order_by("-n", "country")
+        days = (
+            counted.annotate(day=TruncDate("confirmed_at"))
+            .values("day").annotate(n=Count("id")).order_by("day")
+        )  # fmt: skip
+        by_country = [{"country": str(row["country"]), "count": row["n"]} for row in countries]
+        found = {
+            "total": sum(row["count"] for row in by_country),
+            "by_country": by_country,
+            "by_day": [{"day": row["day"], "count": row["n"]} for row in days],
+            "computed_at": timezone.now(),
+        }
+        cache.set(key, found, AGGREGATE_SECONDS)
+    return found
+
+
+@router.get(
+    "/petitions/{id}/signers", response={200: SignerPage, 400: ErrorOut, 404: ErrorOut}
+)
+def petition_signers(
+    request: HttpRequest,
+    response: HttpResponse,
+    id: PetitionId,
+    cursor_: Cursor = Query(None, alias="cursor"),
+    limit: Limit = 20,
+):
+    """Recent confirmed signers who chose to be shown: first name and initial only."""
+    petition = listed_petition(id)
+    rows = Signature.objects.filter(petition=petition).counted().filter(public=True)
+    rows = rows.only("name", "country", "comment", "confirmed_at")
+    items, next_cursor = cursor.page(
+        rows, ["-confirmed_at", "-id"], f"signers:{id}", cursor_, limit
+    )
+    cacheable(response)
+    signers = [
+        {"name": s.public_name, "country": str(s.country), "comment": s.comment,
+         "confirmed_at": s.confirmed_at}
+        for s in items
+    ]  # fmt: skip
+    return {"items": signers, "next_cursor": next_cursor}
+
