@@ -86,6 +86,11 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
                 path = _profile_path(db, name)
                 if path.exists():
                     path.with_suffix(".summary.txt").write_text(profile.summary(path))
+            waited = run.settle()
+            if waited > 5:
+                run.notes.append(
+                    f"{name}: the server needed {waited:.0f} s to answer quickly again"
+                )
             if name in QUEUEING:
                 try:
                     stack.helper("purge")

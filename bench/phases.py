@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import load
-from bench.stack import Stack
+from bench.stack import HOST, Stack
 
 SIGN_DOMAIN = "sign.bench"
 MAIL_DOMAIN = "mail.bench"
@@ -74,6 +74,23 @@ class Run:
         signs = load.merge(f"{name}-sign", results[0::2])
         reads = load.merge(f"{name}-read", results[1::2])
         return signs, reads, shares
+
+    def settle(self, limit: float = 90.0) -> float:
+        """Wait until every server answers a page quickly again (after an overload, the
+        listen queue still holds requests whose clients gave up). Returns the wait."""
+        started = time.monotonic()
+        for port in self.stack.ports:
+            while time.monotonic() - started < limit:
+                sent = time.monotonic()
+                try:
+                    with urllib.request.urlopen(f"http://{HOST}:{port}/?settle", timeout=30):
+                        pass
+                except OSError:
+                    pass
+                if time.monotonic() - sent < 0.1:
+                    break
+                time.sleep(0.5)
+        return time.monotonic() - started
 
     def record(self, key: str, result: load.Result, shares: dict, ok: tuple[int, ...]) -> None:
         self.out[f"{key}_per_s"] = round(result.rate_of(*ok), 1)

@@ -17,23 +17,18 @@ class _Counter:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.by_domain: Counter[str] = Counter()
-        self.connections = 0
+        self.peers: set[tuple] = set()  # connections that delivered at least one message
         self.last_at: dict[str, float] = {}
 
     async def handle_DATA(self, server, session, envelope) -> str:
         now = time.monotonic()
         with self.lock:
+            self.peers.add((*session.peer, id(session)))
             for rcpt in envelope.rcpt_tos:
                 domain = rcpt.rpartition("@")[2].lower()
                 self.by_domain[domain] += 1
                 self.last_at[domain] = now
         return "250 OK"
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        with self.lock:
-            self.connections += 1
-        session.host_name = hostname
-        return responses
 
 
 class Sink:
@@ -65,4 +60,4 @@ class Sink:
 
     def connections(self) -> int:
         with self.handler.lock:
-            return self.handler.connections
+            return len(self.handler.peers)

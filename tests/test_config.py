@@ -79,3 +79,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_deploy_check_is_clean_with_production_settings():
+    environment = {
+        **os.environ, "SECRET_KEY": "p" * 20 + "roduction-key-0123456789-abcdefghij", "DEBUG": "0",
+        "SITE_URL": "https://petitions.example.org", "ALLOWED_HOSTS": "petitions.example.org",
+    }  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr

@@ -20,7 +20,7 @@ from support import SIGNER, link_in_last_mail, make_petition, run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.signatures import actions as signature_actions
-from undersigned.signatures.actions import _add_to_count
+from undersigned.signatures.actions import add_to_count
 from undersigned.signatures.models import CountShard, Signature
 from undersigned.transparency import actions, keys, merkle, notes
 from undersigned.transparency.models import Checkpoint, Commitment, Entry, LogHead, Node
@@ -47,14 +47,14 @@ def confirm(signature: Signature, now=None) -> None:
     now = now or timezone.now()
     with transaction.atomic():
         Signature.objects.filter(pk=signature.pk).update(confirmed_at=now, shard=0)
-        _add_to_count(signature.petition_id, 0, +1)
+        add_to_count(signature.petition_id, 0, +1)
         actions.append_event(signature, "confirmed", now)
 
 
 def change(signature: Signature, kind: str, field: str, value, delta: int) -> None:
     with transaction.atomic():
         Signature.objects.filter(pk=signature.pk).update(**{field: value})
-        _add_to_count(signature.petition_id, 0, delta)
+        add_to_count(signature.petition_id, 0, delta)
         actions.append_event(signature, kind, timezone.now())
 
 
@@ -94,6 +94,21 @@ def test_a_signature_cannot_be_logged_as_confirmed_twice_or_changed_after_erasur
     withdraw(signature)
     with pytest.raises(ValueError), transaction.atomic():
         actions.append_event(signature, "invalidated", timezone.now())
+
+
+def test_bulk_changes_log_one_entry_per_signature(petition):
+    signers = add_signers(petition, 4)
+    now = timezone.now()
+    with transaction.atomic():
+        actions.append_events(petition.pk, [s.pk for s in reversed(signers)], "confirmed", now)
+    with transaction.atomic():
+        actions.append_events(petition.pk, [signers[1].pk, signers[2].pk], "invalidated", now)
+    entries = list(Entry.objects.order_by("id").values_list("kind", "commitment"))
+    assert [kind for kind, _c in entries] == ["confirmed"] * 4 + ["invalidated"] * 2
+    assert entries[4][1] == entries[1][1] and entries[5][1] == entries[2][1]  # id order
+    assert Commitment.objects.count() == 4
+    with pytest.raises(ValueError), transaction.atomic():
+        actions.append_events(petition.pk, [signers[0].pk, 10**9], "withdrawn", now)
 
 
 def test_the_sequencer_numbers_entries_in_order_and_stores_big_subtrees(petition, monkeypatch):

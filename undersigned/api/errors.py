@@ -21,6 +21,13 @@ from undersigned.signatures.forms import SignForm
 
 logger = logging.getLogger(__name__)
 REQUIRED = forms.Field.default_error_messages["required"]
+# Clearer than pydantic's for fields whose rule is a pattern.
+OUR_WORDS = {
+    "reference": "Use 1 to 100 printable ASCII characters, without spaces.",
+    "language": "Use a language code such as en or pt-br.",
+    "target": "Use at most 150 characters.",
+    "q": "Use at most 150 characters.",
+}
 
 CODES = {
     400: "invalid",
@@ -52,8 +59,10 @@ def field_errors(errors: list[dict]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for item in errors:
         name = _field_name(item.get("loc", ()))
-        missing = item.get("type") == "missing"
-        message = _required_message(name) if missing else item.get("msg", "Invalid value.")
+        if item.get("type") == "missing":
+            message = _required_message(name)
+        else:
+            message = OUR_WORDS.get(name) or item.get("msg", "Invalid value.")
         fields.setdefault(name, []).append(message)
     return fields
 

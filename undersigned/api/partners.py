@@ -8,8 +8,6 @@ beyond its own reference and whether that signature was confirmed after it was s
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -119,7 +117,7 @@ def submission_feed(
     request: HttpRequest,
     id: PetitionId,
     cursor_: Cursor = Query(None, alias="cursor"),
-    limit: Annotated[Limit, Query()] = 100,
+    limit: Limit = 100,
 ):
     """Your submissions for this petition, oldest first, each with whether it is confirmed
     by now. Read from the start again to see confirmations of earlier pages."""

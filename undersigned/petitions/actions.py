@@ -11,8 +11,16 @@ from django.utils.translation import gettext as _
 from undersigned.lib.emails import queue_email
 from undersigned.petitions.models import InvalidTransition, Petition, Target
 
-
-EDITABLE_FIELDS = ["title", "slug", "text", "text_html", "goal", "language", "closes_at", "updated_at"]
+EDITABLE_FIELDS = [
+    "title",
+    "slug",
+    "text",
+    "text_html",
+    "goal",
+    "language",
+    "closes_at",
+    "updated_at",
+]
 
 
 def _lock(petition: Petition) -> Petition:

@@ -44,31 +44,47 @@ def commitment_of(salt: bytes, signature_id: int) -> str:
 
 def append_event(signature: Signature, kind: str, now: datetime) -> None:
     """Log a change to whether `signature` counts. Call it inside the transaction that
-    makes the change, after the signature's row is locked (its conditional UPDATE or
+    moves the count, after the signature's row is locked (its conditional UPDATE or
     select_for_update), so one signature's entries are logged in the order they happened.
 
-    A "confirmed" entry makes the signature's salt; later kinds reuse it, and fail once
-    it is erased (a withdrawn, erased signature has nothing left to change).
+    - "confirmed": it counts for the first time (confirmed, or released from a hold);
+    - "withdrawn", "invalidated": it stops counting;
+    - "reverted": it counts again, its invalidation undone.
+    """
+    append_events(signature.petition_id, [signature.pk], kind, now)
+
+
+def append_events(petition_id: int, signature_ids: list[int], kind: str, now: datetime) -> None:
+    """append_event() for many signatures of one petition in two queries (bulk
+    invalidations, reverts, releases). Entries are logged in signature id order.
+
+    A "confirmed" entry makes the signature's salt (and the primary key refuses a second
+    one); the other kinds reuse it and fail once it is erased: an erased signature has
+    nothing left to change.
     """
     if kind not in COUNT_CHANGE:
         raise ValueError(f"not a kind of log entry: {kind!r}")
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("append_event() belongs inside the transaction that changes the count")
-    entry = Entry(petition_id=signature.petition_id, kind=kind, time_ms=unix_ms(now))
+        raise RuntimeError("append_event() belongs inside the transaction that moves the count")
+    ids = sorted(signature_ids)
     if kind == Entry.Kind.CONFIRMED:
-        salt = secrets.token_bytes(SALT_BYTES)
-        entry.commitment = commitment_of(salt, signature.pk)
-        entry.save()
-        # The primary key refuses a second "confirmed" for one signature.
-        Commitment.objects.create(signature_id=signature.pk, salt=salt.hex(), entry=entry)
-        return
-    salt_hex = (
-        Commitment.objects.filter(signature_id=signature.pk).values_list("salt", flat=True).first()
-    )
-    if salt_hex is None:
-        raise ValueError(f"signature {signature.pk} has no commitment: unconfirmed or erased")
-    entry.commitment = commitment_of(bytes.fromhex(salt_hex), signature.pk)
-    entry.save()
+        salts = {pk: secrets.token_bytes(SALT_BYTES) for pk in ids}
+    else:
+        held = Commitment.objects.filter(signature_id__in=ids).values_list("signature_id", "salt")
+        salts = {pk: bytes.fromhex(salt) for pk, salt in held}
+        if missing := set(ids) - salts.keys():
+            raise ValueError(f"signatures {sorted(missing)} have no commitment: never counted")
+    time_ms = unix_ms(now)
+    entries = Entry.objects.bulk_create(
+        Entry(petition_id=petition_id, kind=kind, time_ms=time_ms,
+              commitment=commitment_of(salts[pk], pk))
+        for pk in ids
+    )  # fmt: skip
+    if kind == Entry.Kind.CONFIRMED:
+        Commitment.objects.bulk_create(
+            Commitment(signature_id=pk, salt=salts[pk].hex(), entry=entry)
+            for pk, entry in zip(ids, entries, strict=True)
+        )
 
 
 def erase_commitment(signature: Signature) -> bool:

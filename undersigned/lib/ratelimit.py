@@ -1,0 +1,53 @@
+"""A fixed-window counter in the cache (Redis when REDIS_URL is set, else per process).
+
+If the cache is unreachable the request is allowed: a rate limit must never turn an
+outage of an optional service into an outage of the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from undersigned.lib.client import client_address
+
+logger = logging.getLogger(__name__)
+
+
+def over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one hit on `key`; True when more than `limit` hits fall in this window."""
+    slot = f"rl:{key}:{int(time.time()) // window}"
+    try:
+        if cache.add(slot, 1, window + 1):
+            return False
+        return cache.incr(slot) > limit
+    except ValueError:  # the slot expired between add and incr
+        return False
+    except Exception:  # any cache failure: allow, and say so in the log
+        logger.warning("rate limit cache unavailable; allowing the request")
+        return False
+
+
+def limit_posts(scope: str, limit: int, window: int):
+    """Decorator: at most `limit` POSTs per client address per `window` seconds → 429."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "POST":
+                key = f"{scope}:{client_address(request)}"
+                if over_limit(key, limit, window):
+                    from undersigned.lib.middleware import error_page
+
+                    response = error_page(request, 429)
+                    response["Retry-After"] = str(window)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
