@@ -19,6 +19,7 @@ $(STAMP):
 # The site on http://127.0.0.1:$(PORT) with a worker, SQLite and a local outbox.
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export TRANSPARENCY_CHECKPOINT_SECONDS ?= 10
 run: install
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py setup_demo

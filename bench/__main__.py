@@ -35,6 +35,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=4, help="sync workers each, 4")
     parser.add_argument("--workers", type=int, default=1, help="task worker processes, 1")
     parser.add_argument(
+        "--server-args", default="", help="more gunicorn options, e.g. '-k gthread --threads 4'"
+    )
+    parser.add_argument(
         "--redis",
         nargs="?",
         const="redis://127.0.0.1:6379/15",
@@ -61,11 +64,11 @@ def arguments() -> argparse.Namespace:
 
 def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
     print(f"\n== {db}: {', '.join(chosen)}", flush=True)
-    with Stack(db, VAR, args.web, args.web_workers, args.workers, args.redis) as stack:
-        run = phases.Run(stack, args.quick, args.connections)
+    with Stack(
+        db, VAR, args.web, args.web_workers, args.workers, args.redis, args.server_args
+    ) as stack:
+        run = phases.Run(stack, args.quick, args.connections, profile=args.profile)
         run.ids = stack.helper("setup")
-        if stack.static_workaround:
-            run.notes.append("collectstatic missed undersigned/static (see bench/RESULTS.md)")
         if not {"sign", "floor"} & set(chosen):
             stack.start_workers()
         for name in chosen:
@@ -74,7 +77,7 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
             if name not in {"sign", "floor"}:
                 stack.start_workers()  # sign and floor measure the request path alone
             spy = None
-            if name in args.profile:
+            if name in args.profile and name != "mail":  # mail profiles the worker itself
                 spy = profile.start(stack.web[0].pid, run.secs(20) - 1, _profile_path(db, name))
             try:
                 PHASES[name](run, args)
@@ -104,7 +107,6 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
             run.notes.append(f"exact: failed: {traceback.format_exc(limit=3)}")
         print(run.out.get("exact"), flush=True)
         run.out["notes"] = run.notes
-        run.out["static_workaround"] = stack.static_workaround
         return run.out
 
 
@@ -138,6 +140,7 @@ def main() -> int:
         "sqlite_phases": args.sqlite_phases, "web_servers": args.web,
         "gunicorn_workers": args.web_workers, "task_workers": args.workers,
         "connections": args.connections, "redis": bool(args.redis),
+        "server_args": args.server_args,
     }  # fmt: skip
     per_db: dict[str, dict] = {}
     try:

@@ -7,7 +7,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import load
+from bench import cpu, load, profile
 from bench.stack import HOST, Stack
 
 SIGN_DOMAIN = "sign.bench"
@@ -25,6 +25,7 @@ class Run:
     out: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     emails: list[Path] = field(default_factory=list)
+    profile: set[str] = field(default_factory=set)
 
     def secs(self, full: float) -> float:
         return min(full, 8) if self.quick else full
@@ -49,9 +50,12 @@ class Run:
             conns = options.pop("connections", self.connections)
             start = len(procs)
             for i, port in enumerate(ports):
+                mine = dict(options)
+                if len(ports) > 1 and "tag" in mine:  # each server its own addresses
+                    mine["tag"] = f"{mine['tag']}{i}"
                 procs.append(load.Wrk(
                     f"{name}-{i}" if len(ports) > 1 else name, script, port, self.stack.var,
-                    connections=max(1, conns // len(ports)), **options,
+                    connections=max(1, conns // len(ports)), **mine,
                 ))  # fmt: skip
             spans.append((name, start, len(procs)))
         results, shares = load.measure(self.stack, procs)
@@ -65,8 +69,9 @@ class Run:
         """The fixed-rate client against every web server (the rate split between them)."""
         ports = self.stack.ports
         rate = options.pop("rate") / len(ports)
+        tag = options.pop("tag", name)
         clients = [
-            load.Paced(f"{name}-{i}", port, self.stack.var, rate=rate, **options)
+            load.Paced(f"{name}-{i}", port, self.stack.var, rate=rate, tag=f"{tag}{i}", **options)
             for i, port in enumerate(ports)
         ]
         results, shares = load.measure(self.stack, clients)
@@ -182,39 +187,48 @@ def burst(run: Run) -> None:
 def mail(run: Run) -> None:
     """Stop the worker, queue a backlog of confirmation e-mails, start it, time the drain.
 
-    While the rest of the backlog drains, signing runs briefly to show what the worker
-    costs it (compare with sign_per_s, measured with the worker stopped).
+    Then sign for a while as the worker keeps draining, to show what the worker costs the
+    signing path (compare with sign_per_s, measured with the worker stopped).
     """
-    stack, backlog = run.stack, 3000 if run.quick else 20_000
+    stack, sink, backlog = run.stack, run.stack.sink, 3000 if run.quick else 20_000
     stack.stop_workers()
     queued = stack.helper("backlog", run.ids["bench"], backlog, MAIL_DOMAIN)
-    run.out["mail_backlog"] = backlog
-    run.out["mail_enqueue_s"] = queued["seconds"]
-    sent_before, conns_before = stack.sink.count(MAIL_DOMAIN), stack.sink.connections()
+    run.out["mail_backlog"], run.out["mail_enqueue_s"] = backlog, queued["seconds"]
+    before = sink.count(MAIL_DOMAIN)
     stack.start_workers()
     # The clock starts at the first e-mail, so the worker's start-up is not counted.
     limit = time.monotonic() + 60
-    while stack.sink.count(MAIL_DOMAIN) == sent_before and time.monotonic() < limit:
-        time.sleep(0.05)
-    started, sent_before = time.monotonic(), stack.sink.count(MAIL_DOMAIN)
-    deadline = started + run.secs(150)
-    while stack.sink.count(MAIL_DOMAIN) - sent_before < backlog and time.monotonic() < deadline:
-        time.sleep(0.2)
-    delivered = stack.sink.count(MAIL_DOMAIN) - sent_before
-    backlog -= 1  # the first one started the clock
-    finished = stack.sink.last_at(MAIL_DOMAIN) if delivered >= backlog else time.monotonic()
-    elapsed = (finished or time.monotonic()) - started
-    run.out["mail_delivered"] = delivered
-    run.out["mail_seconds"] = round(elapsed, 1)
+    while sink.count(MAIL_DOMAIN) == before and time.monotonic() < limit:
+        time.sleep(0.02)
+    groups = {"web": stack.web_pids(), "worker": stack.worker_pids()}
+    snap, first, conns = cpu.snapshot(groups), sink.count(MAIL_DOMAIN), sink.connections()
+    started = time.monotonic()
+    spy = None
+    if "mail" in run.profile and stack.workers:
+        out = stack.var / "profile-mail.txt"
+        spy = profile.start(stack.workers[0].pid, run.secs(20) - 1, out)
+    remaining, deadline = backlog - (first - before), started + run.secs(150)
+    while sink.count(MAIL_DOMAIN) - first < remaining and time.monotonic() < deadline:
+        time.sleep(0.1)
+    delivered = sink.count(MAIL_DOMAIN) - first
+    end = sink.last_at(MAIL_DOMAIN) if delivered >= remaining else time.monotonic()
+    elapsed = (end or time.monotonic()) - started
+    run.out["mail_cpu"] = cpu.shares(snap, cpu.snapshot(groups), elapsed, {})
+    run.out["mail_delivered"], run.out["mail_seconds"] = delivered, round(elapsed, 1)
     run.out["mail_per_s"] = round(delivered / elapsed, 1) if elapsed else None
-    connections = stack.sink.connections() - conns_before
+    connections = sink.connections() - conns
     run.out["mail_per_connection"] = round(delivered / connections, 2) if connections else None
-    if delivered < backlog:
-        run.notes.append(f"mail: {delivered} of {backlog} delivered within the time bound")
-    # Sign while a backlog drains: what the worker costs the signing path.
+    if delivered < remaining:
+        run.notes.append(f"mail: {first - before + delivered} of {backlog} e-mails delivered "
+                         f"within the time bound")  # fmt: skip
+    if spy is not None:
+        spy.wait()
+        out = stack.var / "profile-mail.txt"
+        if out.exists():
+            out.with_suffix(".summary.txt").write_text(profile.summary(out))
     seconds = run.secs(15)
     wanted = int((run.out["mail_per_s"] or 100) * (seconds + 10))
-    if backlog - delivered < wanted:
+    if remaining - delivered < wanted:
         stack.helper("backlog", run.ids["bench"], wanted, MAIL_DOMAIN)
     result, shares = run.wrk(
         "mail-sign", "sign.lua", seconds=seconds, path=run.path("sign"), tag="mailsign",

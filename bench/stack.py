@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,16 +82,16 @@ class Stack:
 
     def __init__(
         self, db: str, var: Path, web: int = 1, web_workers: int = 4, workers: int = 1,
-        redis: str = "",
+        redis: str = "", server_args: str = "",
     ) -> None:  # fmt: skip
         self.db, self.var, self.redis = db, var / db, redis
+        self.server_args = server_args.split()
         self.web_count, self.web_workers, self.worker_count = web, web_workers, workers
         self.ports = [free_port() for _ in range(web)]
         self.web: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
         self.sink = Sink()
         self.env: dict[str, str] = {}
-        self.static_workaround = False
 
     @property
     def base(self) -> str:
@@ -133,20 +134,11 @@ class Stack:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.manage("migrate", "--noinput", "-v", "0")
-        self.collectstatic()
+        self.manage("collectstatic", "--noinput", "-v", "0")
         for port in self.ports:
             self.web.append(self._gunicorn(port))
         for port in self.ports:
             self._wait_http(f"http://{HOST}:{port}/", 60)
-
-    def collectstatic(self) -> None:
-        self.manage("collectstatic", "--noinput", "-v", "0")
-        manifest = json.loads((self.var / "static" / "staticfiles.json").read_text())
-        if "css/site.css" not in manifest["paths"]:
-            # A production bug the bench works around (reported in bench/RESULTS.md).
-            self.static_workaround = True
-            env = {**self.env, "DJANGO_SETTINGS_MODULE": "bench.static_settings"}
-            self.manage("collectstatic", "--noinput", "-v", "0", env=env)
 
     def close(self) -> None:
         self.stop_workers()
@@ -166,6 +158,7 @@ class Stack:
         args = [
             GUNICORN, "undersigned.wsgi", "--workers", str(self.web_workers),
             "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--timeout", "60",
+            *self.server_args,
         ]  # fmt: skip
         return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
 
@@ -215,9 +208,13 @@ class Stack:
             if any(proc.poll() is not None for proc in self.web):
                 raise RuntimeError(f"gunicorn exited; see {self.var}/gunicorn-*.log")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # loopback only
-                    if response.status < 500:
-                        return
+                with urllib.request.urlopen(url, timeout=2):  # loopback only
+                    return
+            except urllib.error.HTTPError as error:
+                if error.code >= 500:
+                    logs = "".join(p.read_text()[-3000:] for p in self.var.glob("gunicorn-*"))
+                    raise RuntimeError(f"{url} answered {error.code}:\n{logs}") from None
+                return
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError(f"{url} did not answer within {timeout} s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from support import make_petition
 
@@ -27,8 +28,9 @@ def signed(
     when=None,
 ) -> Signature:
     """A signature through the real actions, confirmed (at `when`) unless told not to."""
-    request = actions.SignRequest(name=name, email=email, country=country, postcode="0010",
-                                  comment=comment, public=public)  # fmt: skip
+    request = actions.SignRequest(
+        name=name, email=email, country=country, postcode="0010", comment=comment, public=public
+    )
     signature = actions.sign_petition(petition, request)
     if confirm:
         now = when or timezone.now()
@@ -55,7 +57,7 @@ def several(organizer, moderator) -> list[Petition]:
             title="Plant trees on Main Street",
             language="fr",
             targets=[{"name": "The Mayor", "role": "Riverside"}],
-        ),  # fmt: skip
+        ),
         make_petition(organizer, moderator, title="Fix the bridge"),
         make_petition(organizer, moderator, title="Save the pool", state=Petition.State.CLOSED),
     ]
@@ -149,20 +151,32 @@ def test_drafts_and_unknown_petitions_are_404_in_the_error_shape(client, organiz
 
 
 def test_public_signers_show_first_name_and_initial_and_nothing_private(client, petition):
-    signed(petition, "canary-mail@example.org", name="Canary Quetzalcoatl Birdsong",
-           comment="Libraries matter.")  # fmt: skip
+    signed(
+        petition,
+        "canary-mail@example.org",
+        name="Canary Quetzalcoatl Birdsong",
+        comment="Libraries matter.",
+    )
     signed(petition, "hidden@example.org", name="Hidden Person", public=False)
     signed(petition, "unconfirmed@example.org", name="Pending Person", confirm=False)
     response = client.get(f"{API}/petitions/{petition.pk}/signers")
     assert response.json()["items"] == [
-        {"name": "Canary B.", "country": "AM", "comment": "Libraries matter.",
-         "confirmed_at": response.json()["items"][0]["confirmed_at"]}
-    ]  # fmt: skip
+        {
+            "name": "Canary B.",
+            "country": "AM",
+            "comment": "Libraries matter.",
+            "confirmed_at": response.json()["items"][0]["confirmed_at"],
+        }
+    ]
     everything = b"".join(
         client.get(f"{API}{path}").content
-        for path in [f"/petitions/{petition.pk}/signers", f"/petitions/{petition.pk}",
-                     "/petitions", "/openapi.json"]
-    )  # fmt: skip
+        for path in [
+            f"/petitions/{petition.pk}/signers",
+            f"/petitions/{petition.pk}",
+            "/petitions",
+            "/openapi.json",
+        ]
+    )
     for private in [b"canary-mail", b"Quetzalcoatl", b"Birdsong", b"0010", b"Hidden", b"Pending"]:
         assert private not in everything
 
@@ -207,8 +221,14 @@ def test_a_wrong_method_is_a_json_405_with_allow(client, petition):
     assert response["Allow"] == "GET"
 
 
-def test_huge_ids_and_nul_bytes_are_4xx_not_500(client, petition):
-    for path in [f"/petitions/{2**70}", "/petitions?q=a%00b", "/petitions?target=%00"]:
+def test_huge_ids_odd_dates_and_nul_bytes_are_4xx_not_500(client, petition):
+    for path in [
+        f"/petitions/{2**70}",
+        "/petitions?q=a%00b",
+        "/petitions?target=%00",
+        "/petitions?created_after=9999-12-31T23:59:59-23:59",
+        "/petitions?created_before=0001-01-01T00:00:00%2B23:59",
+    ]:
         assert client.get(API + path).status_code in {400, 404}, path
 
 
@@ -224,3 +244,16 @@ def test_the_schema_and_the_docs_are_served_from_this_site(client):
     assert "swagger-ui-bundle.js" in page and "/static/" in page
     for source in ['src="http', 'href="http', "cdn", "unpkg", "jsdelivr"]:
         assert source not in page
+
+
+def test_a_database_outage_is_a_json_503_and_a_bug_a_json_500(client, petition, monkeypatch):
+    def down(petition):
+        raise OperationalError("the database is restarting")
+
+    monkeypatch.setattr("undersigned.api.public.count_for", down)
+    response = client.get(f"{API}/petitions/{petition.pk}")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response.json()["error"]["code"] == "unavailable"
+    monkeypatch.setattr("undersigned.api.public.count_for", lambda petition: 1 / 0)
+    response = client.get(f"{API}/petitions/{petition.pk}")
+    assert response.status_code == 500 and response.json()["error"]["code"] == "server_error"

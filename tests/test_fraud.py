@@ -162,3 +162,27 @@ def test_invalidation_by_range_time_country_and_name(petition, moderator):
     assert invalidation.matched == 1
     run_queued_tasks()
     assert actions.count_for(petition) == 1
+
+
+def test_with_redis_a_burst_is_caught_in_the_request_and_redis_down_changes_nothing(
+    petition, settings, monkeypatch
+):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    settings.LIMIT_ADDRESS_PER_MINUTE = 2
+    for n in range(3):
+        Client(REMOTE_ADDR="198.51.100.9").post(
+            reverse("signatures:sign", args=[petition.pk]), {**SIGNER, "email": f"r{n}@x.org"}
+        )
+    # Held at once, before the worker has looked (the cache here is the test's own).
+    assert Signature.objects.get(email="r2@x.org").held_reason == "address-burst"
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "add", down)
+    response = Client(REMOTE_ADDR="198.51.100.10").post(
+        reverse("signatures:sign", args=[petition.pk]), {**SIGNER, "email": "ok@x.org"}
+    )
+    assert response.status_code == 303
+    assert Signature.objects.get(email="ok@x.org").held_reason == ""

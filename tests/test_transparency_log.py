@@ -20,6 +20,7 @@ from support import SIGNER, link_in_last_mail, make_petition, run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.signatures import actions as signature_actions
+from undersigned.signatures import invalidation
 from undersigned.signatures.actions import add_to_count
 from undersigned.signatures.models import CountShard, Signature
 from undersigned.transparency import actions, keys, merkle, notes
@@ -264,6 +265,7 @@ def test_a_configured_key_wins_and_a_bad_one_stops_the_site(settings):
 
 
 WIRED = "append_event" in inspect.getsource(signature_actions)
+BULK_WIRED = "append_events" in inspect.getsource(invalidation)
 
 
 @pytest.mark.skipif(not WIRED, reason="signatures/actions.py does not call append_event yet")
@@ -277,3 +279,22 @@ def test_signing_confirming_and_withdrawing_on_the_site_is_logged(client, petiti
     assert sorted(Entry.objects.values_list("kind", flat=True)) == ["confirmed", "withdrawn"]
     assert not Commitment.objects.exists()
     assert actions.publish_checkpoint(petition.pk).count == 0
+
+
+@pytest.mark.skipif(not (WIRED and BULK_WIRED), reason="invalidation.py is not logged yet")
+def test_holds_invalidations_and_reverts_keep_the_log_in_step(petition, moderator):
+    signers = add_signers(petition, 6)
+    Signature.objects.filter(pk__in=[s.pk for s in signers[4:]]).update(held_reason="test-hold")
+    for signature in Signature.objects.filter(petition=petition):
+        secret = signature.new_token(timezone.now()).partition(".")[2]
+        signature.save(update_fields=["token_hash", "token_created_at"])
+        signature_actions.confirm_signature(signature, secret)
+    signature_actions.withdraw_signature(signers[0])
+    started = invalidation.start_invalidation(petition, {"country": "AM"}, "test", moderator)
+    run_queued_tasks()
+    assert actions.publish_checkpoint(petition.pk).count == 0
+    invalidation.revert_invalidation(started, moderator)
+    invalidation.release_held(petition)
+    counted = Signature.objects.filter(petition=petition).counted().count()
+    assert actions.publish_checkpoint(petition.pk).count == counted == 5
+    assert CountShard.total(petition.pk) == counted

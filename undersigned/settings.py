@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_countries",
+    "ninja",
     "undersigned.lib",
     "undersigned.jobs",
     "undersigned.accounts",
@@ -209,20 +210,40 @@ LIMIT_DOMAIN_EXEMPT = env.strings(
     "LIMIT_DOMAIN_EXEMPT",
     "gmail.com,yahoo.com,outlook.com,hotmail.com,icloud.com,mail.ru,yandex.ru,gmx.de,web.de",
 )
+# Signatures an hour from one address block or domain before moderators are alerted.
+TRENDING_THRESHOLD = env.integer("TRENDING_THRESHOLD", 50, minimum=1)
 # The consent text shown at the sign form; its version is stored with each signature.
 CONSENT_VERSION = "2026-11-1"
+# Privacy: signers of a petition are anonymised this many months after it closes.
+RETENTION_MONTHS = env.integer("RETENTION_MONTHS", 6, minimum=1)
+PRIVACY_CONTACT_EMAIL = env.string("PRIVACY_CONTACT_EMAIL", "")
 
 # Benchmarks only: route the minimal "floor" sign view (see signatures/floor.py).
 BENCH_FLOOR = env.boolean("BENCH_FLOOR", False)
+# The public signature logs (docs/transparency.md): how often checkpoints are signed, and
+# the Ed25519 key that signs them (base64 of 32 bytes; unset: one made in VAR_DIR).
+TRANSPARENCY_CHECKPOINT_SECONDS = env.integer("TRANSPARENCY_CHECKPOINT_SECONDS", 300, minimum=1)
+TRANSPARENCY_KEY = env.string("TRANSPARENCY_KEY")
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).
 CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # No e-mail address, IP address or link secret reaches a log (lib/logredact.py).
+    "filters": {"redact": {"()": "undersigned.lib.logredact.RedactFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers are dropped: its records ("Not Found: /confirm/…", runserver
+        # access lines) go through the redacting console handler like everyone else's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django_tasks_db": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 CSRF_FAILURE_VIEW = "undersigned.lib.errors.csrf_failure"

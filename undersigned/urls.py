@@ -2,23 +2,27 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from undersigned.lib import health, outbox
-from undersigned.lib.ratelimit import limit_posts
+from undersigned.lib import health, outbox, pow
 from undersigned.lib.errors import bad_request, not_found, permission_denied, server_error
+from undersigned.lib.ratelimit import limit_posts
 
 # Staff passwords: at most 10 sign-in attempts per address per 5 minutes.
-admin.site.login = limit_posts("admin-login", 10, 300)(admin.site.login)
+if not getattr(admin.site.login, "rate_limited", False):  # once, even if urls reload
+    admin.site.login = limit_posts("admin-login", 10, 300)(admin.site.login)
+    admin.site.login.rate_limited = True
 
 urlpatterns = [
     path("", include("undersigned.petitions.urls")),
     path("", include("undersigned.signatures.urls")),
     path("", include("undersigned.transparency.urls")),
     path("", include("undersigned.privacy.urls")),
+    path("", include("undersigned.api.site_urls")),
     path("accounts/", include("undersigned.accounts.urls")),
     path("moderation/", include("undersigned.moderation.urls")),
     path("api/", include("undersigned.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("pow/challenge", pow.challenge_view, name="pow_challenge"),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),
 ]

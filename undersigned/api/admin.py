@@ -21,8 +21,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("name", "prefix", "all_petitions", "rate_limit", "created_at", "revoked_at")
     list_filter = ("all_petitions", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix")
-    fields = ("name", "all_petitions", "petitions", "rate_limit", "prefix", "created_by",
-              "created_at", "revoked_at")  # fmt: skip
+    fields = (
+        "name",
+        "all_petitions",
+        "petitions",
+        "rate_limit",
+        "prefix",
+        "created_by",
+        "created_at",
+        "revoked_at",
+    )
     readonly_fields = ("prefix", "created_by", "created_at", "revoked_at")
     autocomplete_fields = ("petitions",)
     actions = ["revoke"]
@@ -37,8 +45,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
         raw = getattr(obj, "_raw_key", None)
         if raw is None:
             return super().response_add(request, obj, post_url_continue)
-        context = {**self.admin_site.each_context(request), "key": obj, "raw": raw,
-                   "opts": self.model._meta, "title": _("Copy the new key now")}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "key": obj,
+            "raw": raw,
+            "opts": self.model._meta,
+            "title": _("Copy the new key now"),
+        }
         return TemplateResponse(request, "api/admin_key_created.html", context)
 
     @admin.action(description=_("Revoke the selected keys"))

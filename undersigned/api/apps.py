@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 
 
 class ApiConfig(AppConfig):
     name = "undersigned.api"
     label = "api"
+
+    def ready(self) -> None:
+        checks.register(docs_assets_installed)
+
+
+def docs_assets_installed(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """/api/v1/docs serves Swagger UI from django-ninja's static files, never a CDN."""
+    if "ninja" in settings.INSTALLED_APPS:
+        return []
+    return [
+        checks.Warning(
+            "'ninja' is missing from INSTALLED_APPS.",
+            hint="Add it: the API's docs page serves Swagger UI from ninja's static files.",
+            id="api.W001",
+        )
+    ]

@@ -13,10 +13,12 @@ from functools import wraps
 
 from django import forms
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from undersigned.lib.health import RETRY_AFTER
 from undersigned.signatures.forms import SignForm
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if isinstance(exc, OperationalError | InterfaceError):  # the database is down
+            response = error_response(503, "unavailable", "Try again in a minute.")
+            response["Retry-After"] = RETRY_AFTER
+            return response
         logger.exception("API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "Something went wrong on our side.")
 

@@ -19,8 +19,9 @@ from undersigned.signatures.actions import count_for
 from undersigned.signatures.models import Signature
 
 HAL = "application/hal+json"
-CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}",
-           "templated": True}]  # fmt: skip
+CURIES = [
+    {"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}", "templated": True}
+]
 MAX_AGE = 30
 COUNT_SECONDS = 60
 
@@ -30,8 +31,9 @@ def _href(name: str, *args) -> dict[str, str]:
 
 
 def hal(data: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(data, status=status, content_type=HAL,
-                            json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    response = JsonResponse(
+        data, status=status, content_type=HAL, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return response
 
@@ -75,10 +77,16 @@ def _collection(request, name: str, rows, count: int, embed, link_args=()) -> Js
         links["prev"] = {"href": f"{base}?page={page - 1}&per_page={size}"}
     rel = f"osdi:{name}"
     links[rel] = [item["_links"]["self"] for item in items]
-    return hal({
-        "total_pages": max(1, -(-count // size)), "per_page": size, "page": page,
-        "total_records": count, "_links": links, "_embedded": {rel: items},
-    })  # fmt: skip
+    return hal(
+        {
+            "total_pages": max(1, -(-count // size)),
+            "per_page": size,
+            "page": page,
+            "total_records": count,
+            "_links": links,
+            "_embedded": {rel: items},
+        }
+    )
 
 
 def _cached_count(key: str, rows) -> int:
@@ -127,21 +135,30 @@ def signature_resource(signature: Signature) -> dict:
 
 @_get_only
 def entry_point(request: HttpRequest) -> JsonResponse:
-    return hal({
-        "motd": f"{settings.SITE_NAME}: petitions and their public signatures (read only).",
-        "vendor_name": "Undersigned", "product_name": "Undersigned", "osdi_version": "1.1",
-        "max_pagesize": PAGE_MAX, "namespace": "undersigned",
-        "_links": {"curies": CURIES, "self": _href("entry_point"),
-                   "osdi:petitions": {**_href("petitions"), "title": "Petitions"}},
-    })  # fmt: skip
+    return hal(
+        {
+            "motd": f"{settings.SITE_NAME}: petitions and their public signatures (read only).",
+            "vendor_name": "Undersigned",
+            "product_name": "Undersigned",
+            "osdi_version": "1.1",
+            "max_pagesize": PAGE_MAX,
+            "namespace": "undersigned",
+            "_links": {
+                "curies": CURIES,
+                "self": _href("entry_point"),
+                "osdi:petitions": {**_href("petitions"), "title": "Petitions"},
+            },
+        }
+    )
 
 
 @_get_only
 def petitions(request: HttpRequest) -> JsonResponse:
     rows = Petition.objects.listed().prefetch_related("targets").order_by("-id")
     count = _cached_count("osdi:petitions", rows)
-    return _collection(request, "petitions", rows, count,
-                       lambda p: petition_resource(p, p.signature_count))  # fmt: skip
+    return _collection(
+        request, "petitions", rows, count, lambda p: petition_resource(p, p.signature_count)
+    )
 
 
 def _listed(pk: int) -> Petition | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Router, Status
 
-from undersigned.api import cursor
+from undersigned.api import keyset
 from undersigned.api.auth import PartnerKey, require_scope
 from undersigned.api.errors import ApiError
 from undersigned.api.models import ApiKey, PartnerSubmission
@@ -28,7 +28,7 @@ from undersigned.api.schemas import (
     SubmissionPage,
 )
 from undersigned.petitions.models import Petition
-from undersigned.signatures.actions import SignRequest, sign_petition
+from undersigned.signatures.actions import Client, SignRequest, sign_petition
 from undersigned.signatures.forms import SignForm
 
 router = Router(tags=["Partner signing (API key)"], auth=PartnerKey())
@@ -62,7 +62,7 @@ def submit_signature(request: HttpRequest, id: PetitionId, payload: SignatureIn)
     key, petition = _petition_for(request, id)
     earlier = key.submissions.filter(reference=payload.reference).first()
     if earlier is not None:
-        return 202, submission_out(_same_petition(earlier, petition))
+        return Status(202, submission_out(_same_petition(earlier, petition)))
     if not petition.accepts_signatures(timezone.now()):
         raise ApiError(409, "closed", "This petition does not accept signatures.")
     form = SignForm(data=payload.model_dump(exclude={"reference"}))
@@ -72,7 +72,7 @@ def submit_signature(request: HttpRequest, id: PetitionId, payload: SignatureIn)
     data = SignRequest(
         **form.cleaned_data, language=petition.language, source=f"api:{key.name}"[:64]
     )
-    return 202, submission_out(_record(key, petition, payload.reference, data))
+    return Status(202, submission_out(_record(key, petition, payload.reference, data)))
 
 
 def _same_petition(submission: PartnerSubmission, petition: Petition) -> PartnerSubmission:
@@ -82,15 +82,21 @@ def _same_petition(submission: PartnerSubmission, petition: Petition) -> Partner
 
 
 def _record(key: ApiKey, petition: Petition, reference: str, data: SignRequest):
-    """Sign, then keep the partner's reference. A concurrent request with the same
-    reference loses the race on the unique index and answers with the winner's row."""
-    signature = sign_petition(petition, data)
+    """Sign and keep the partner's reference, in one transaction. A concurrent request with
+    the same reference loses the race on the unique index, rolls its signature back, and
+    answers with the winner's row.
+
+    The signer's own connection is unknown (the request comes from the partner's server),
+    so the per-address fraud checks cannot apply; the address lists, the per-domain rate
+    and the key's own rate limit do.
+    """
     try:
         with transaction.atomic():
+            signature = sign_petition(petition, data, Client())
             return PartnerSubmission.objects.create(
                 api_key=key, reference=reference, petition=petition, signature=signature
             )
-    except IntegrityError:
+    except IntegrityError:  # the same reference, sent twice at once: this one never was
         return _same_petition(key.submissions.get(reference=reference), petition)
 
 
@@ -103,25 +109,24 @@ def submission_status(request: HttpRequest, id: PetitionId, reference: Reference
     key, petition = _petition_for(request, id)
     submission = (
         key.submissions.filter(petition=petition, reference=reference)
-        .select_related("signature").first()
-    )  # fmt: skip
+        .select_related("signature")
+        .first()
+    )
     if submission is None:
         raise ApiError(404, "not_found", "You sent no signature with this reference here.")
     return submission_out(submission)
 
 
-@router.get(
-    "/petitions/{id}/signatures", response={200: SubmissionPage, 400: ErrorOut, **REFUSALS}
-)
+@router.get("/petitions/{id}/signatures", response={200: SubmissionPage, 400: ErrorOut, **REFUSALS})
 def submission_feed(
     request: HttpRequest,
     id: PetitionId,
-    cursor_: Cursor = Query(None, alias="cursor"),
+    cursor: Cursor = None,
     limit: Limit = 100,
 ):
     """Your submissions for this petition, oldest first, each with whether it is confirmed
     by now. Read from the start again to see confirmations of earlier pages."""
     key, petition = _petition_for(request, id)
     rows = key.submissions.filter(petition=petition).select_related("signature")
-    items, next_cursor = cursor.page(rows, ["id"], f"feed:{key.pk}:{id}", cursor_, limit)
+    items, next_cursor = keyset.page(rows, ["id"], f"feed:{key.pk}:{id}", cursor, limit)
     return {"items": [submission_out(s) for s in items], "next_cursor": next_cursor}

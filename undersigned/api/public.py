@@ -5,6 +5,7 @@ Everything here is public and free of personal data: CORS-open and cacheable.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from django.core.cache import cache
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router
 
-from undersigned.api import cursor
+from undersigned.api import keyset
 from undersigned.api.errors import ApiError
 from undersigned.api.schemas import (
     MAX_ID,
@@ -35,7 +36,7 @@ router = Router(tags=["Petitions (no key)"])
 MAX_AGE = 30  # seconds a client or proxy may reuse a response
 AGGREGATE_SECONDS = 60
 SORTS = {"newest": ["-opened_at", "-id"], "most_signed": ["-signature_count", "-id"]}
-PetitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The petition's id.")]
+PetitionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The petition's id.", example=1)]
 
 
 def cacheable(response: HttpResponse, seconds: int = MAX_AGE) -> None:
@@ -68,6 +69,16 @@ def petition_out(petition: Petition, count: int | None = None) -> dict:
     }
 
 
+def in_utc(moment: datetime | None) -> datetime | None:
+    """An aware time in UTC (a naive one is taken as UTC); beyond the calendar is a 400."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ApiError(400, "invalid", "This date is out of range.") from None
+
+
 def filtered(f: PetitionFilters):
     rows = Petition.objects.listed().filter(opened_at__isnull=False)
     conditions = {
@@ -75,8 +86,8 @@ def filtered(f: PetitionFilters):
         "language__iexact": f.language,
         "signature_count__gte": f.min_count,
         "signature_count__lte": f.max_count,
-        "created_at__gte": f.created_after,
-        "created_at__lt": f.created_before,
+        "created_at__gte": in_utc(f.created_after),
+        "created_at__lt": in_utc(f.created_before),
     }
     rows = rows.filter(**{k: v for k, v in conditions.items() if v is not None})
     if f.target:
@@ -89,14 +100,12 @@ def filtered(f: PetitionFilters):
 @router.get("/petitions", response={200: PetitionPage, 400: ErrorOut})
 def list_petitions(request: HttpRequest, response: HttpResponse, f: Query[PetitionFilters]):
     """Open and closed petitions, newest or most signed first, filtered; by cursor."""
-    items, next_cursor = cursor.page(filtered(f), SORTS[f.sort], f.sort, f.cursor, f.limit)
+    items, next_cursor = keyset.page(filtered(f), SORTS[f.sort], f.sort, f.cursor, f.limit)
     cacheable(response)
     return {"items": [petition_out(p) for p in items], "next_cursor": next_cursor}
 
 
-@router.get(
-    "/petitions/{id}", response={200: PetitionDetail, 400: ErrorOut, 404: ErrorOut}
-)
+@router.get("/petitions/{id}", response={200: PetitionDetail, 400: ErrorOut, 404: ErrorOut})
 def petition_detail(request: HttpRequest, response: HttpResponse, id: PetitionId):
     """A petition with its live count, and counts by country and by day."""
     petition = listed_petition(id)
@@ -120,8 +129,10 @@ def aggregates(petition: Petition) -> dict:
         countries = counted.values("country").annotate(n=Count("id")).order_by("-n", "country")
         days = (
             counted.annotate(day=TruncDate("confirmed_at"))
-            .values("day").annotate(n=Count("id")).order_by("day")
-        )  # fmt: skip
+            .values("day")
+            .annotate(n=Count("id"))
+            .order_by("day")
+        )
         by_country = [{"country": str(row["country"]), "count": row["n"]} for row in countries]
         found = {
             "total": sum(row["count"] for row in by_country),
@@ -133,28 +144,27 @@ def aggregates(petition: Petition) -> dict:
     return found
 
 
-@router.get(
-    "/petitions/{id}/signers", response={200: SignerPage, 400: ErrorOut, 404: ErrorOut}
-)
+@router.get("/petitions/{id}/signers", response={200: SignerPage, 400: ErrorOut, 404: ErrorOut})
 def petition_signers(
     request: HttpRequest,
     response: HttpResponse,
     id: PetitionId,
-    cursor_: Cursor = Query(None, alias="cursor"),
+    cursor: Cursor = None,
     limit: Limit = 20,
 ):
     """Recent confirmed signers who chose to be shown: first name and initial only."""
     petition = listed_petition(id)
     rows = Signature.objects.filter(petition=petition).counted().filter(public=True)
     rows = rows.only("name", "country", "comment", "confirmed_at")
-    items, next_cursor = cursor.page(
-        rows, ["-confirmed_at", "-id"], f"signers:{id}", cursor_, limit
-    )
+    items, next_cursor = keyset.page(rows, ["-confirmed_at", "-id"], f"signers:{id}", cursor, limit)
     cacheable(response)
     signers = [
-        {"name": s.public_name, "country": str(s.country), "comment": s.comment,
-         "confirmed_at": s.confirmed_at}
+        {
+            "name": s.public_name,
+            "country": str(s.country),
+            "comment": s.comment,
+            "confirmed_at": s.confirmed_at,
+        }
         for s in items
-    ]  # fmt: skip
+    ]
     return {"items": signers, "next_cursor": next_cursor}
-

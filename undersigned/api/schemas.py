@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints
@@ -16,7 +16,10 @@ Text = Annotated[str, StringConstraints(max_length=150, pattern=r"^[^\x00]*$")]
 Reference = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$"),
-    Field(description="The partner's own id for this signature: printable ASCII, no spaces."),
+    Field(
+        description="The partner's own id for this signature: printable ASCII, no spaces.",
+        examples=["crm-1042"],
+    ),
 ]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 Limit = Annotated[int, Field(ge=1, le=PAGE_MAX, description="Items per page, at most 100.")]
@@ -112,15 +115,37 @@ class SignerPage(Schema):
     next_cursor: str | None
 
 
+def _form_rule(description: str, default: Any = ..., **rules: Any) -> Any:
+    """A field the sign form validates (with its own messages): the schema only says so."""
+    return Field(default, description=description, json_schema_extra=rules)
+
+
 class SignatureIn(Schema):
-    name: str
-    email: str
-    country: str = Field(description="ISO 3166-1 alpha-2 code.")
-    postcode: str = ""
-    comment: str = ""
+    """The sign form's fields, checked by the form itself, plus the partner's reference."""
+
+    name: str = _form_rule("Full name.", minLength=2, maxLength=100)
+    email: str = _form_rule("Where the confirmation link is sent.", maxLength=254)
+    country: str = _form_rule("ISO 3166-1 alpha-2 code, capitals.", pattern="^[A-Z]{2}$")
+    postcode: str = _form_rule("Letters, digits, spaces, hyphens.", maxLength=16, default="")
+    comment: str = _form_rule("Shown with the name if public.", maxLength=500, default="")
     public: bool = False
     wants_updates: bool = False
     reference: Reference
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "name": "Anahit Karapetyan",
+                    "email": "anahit@example.am",
+                    "country": "AM",
+                    "comment": "Libraries matter.",
+                    "public": True,
+                    "reference": "crm-1042",
+                }
+            ]
+        }
+    }
 
 
 class SubmissionOut(Schema):

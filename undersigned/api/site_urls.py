@@ -7,6 +7,9 @@ from undersigned.api import views
 app_name = "api_pages"
 urlpatterns = [
     path("petitions/<int:pk>/webhooks", views.webhook_list, name="webhooks"),
-    path("petitions/<int:pk>/webhooks/<int:webhook_pk>/delete", views.webhook_delete,
-         name="webhook_delete"),
+    path(
+        "petitions/<int:pk>/webhooks/<int:webhook_pk>/delete",
+        views.webhook_delete,
+        name="webhook_delete",
+    ),
 ]

@@ -97,9 +97,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request(
-            "POST", path, body=body,
+            "POST",
+            path,
+            body=body,
             headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
-        )  # fmt: skip
+        )
         response = connection.getresponse()
         response.read(64 * 1024)
         return response.status

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 
 from undersigned.api import osdi
 from undersigned.api.errors import json_errors, not_found
@@ -18,12 +19,17 @@ def _json_errors_everywhere(urls: tuple) -> tuple:
 
 
 @json_errors
+@require_safe
 def index(request: HttpRequest) -> JsonResponse:
     site = settings.SITE_URL
-    return JsonResponse({
-        "v1": f"{site}/api/v1/", "openapi": f"{site}/api/v1/openapi.json",
-        "docs": f"{site}/api/v1/docs", "osdi": f"{site}/api/osdi/v1/",
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "v1": f"{site}/api/v1/",
+            "openapi": f"{site}/api/v1/openapi.json",
+            "docs": f"{site}/api/v1/docs",
+            "osdi": f"{site}/api/osdi/v1/",
+        }
+    )
 
 
 urlpatterns = [

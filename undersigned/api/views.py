@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -13,10 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from undersigned.api import transport, webhooks
-from undersigned.api.models import Webhook, WebhookDelivery
+from undersigned.api.models import Webhook
 from undersigned.lib.http import see_other
 from undersigned.petitions.models import Petition
-
 
 EVENT_CHOICES = [
     (Webhook.Event.MILESTONE, Webhook.Event.MILESTONE.label),
@@ -27,14 +25,18 @@ EVENT_CHOICES = [
 
 class WebhookForm(forms.Form):
     url = forms.URLField(
-        label=gettext_lazy("Address that receives the events"), max_length=500,
-        assume_scheme="https", help_text=gettext_lazy("An https:// address on your server."),
-    )  # fmt: skip
+        label=gettext_lazy("Address that receives the events"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("An https:// address on your server."),
+    )
     events = forms.MultipleChoiceField(
-        label=gettext_lazy("Events"), choices=EVENT_CHOICES,
-        widget=forms.CheckboxSelectMultiple, initial=["milestone", "closed"],
+        label=gettext_lazy("Events"),
+        choices=EVENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["milestone", "closed"],
         error_messages={"required": gettext_lazy("Choose at least one event.")},
-    )  # fmt: skip
+    )
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -68,10 +70,17 @@ def webhook_list(request: HttpRequest, pk: int) -> HttpResponse:
             form = WebhookForm()
         else:
             status = 400
-    recent = Prefetch("deliveries", WebhookDelivery.objects.order_by("-created_at")[:5])
-    hooks = petition.webhooks.prefetch_related(recent).order_by("created_at")
-    context = {"petition": petition, "form": form, "hooks": hooks, "created": created,
-               "secret": secret}  # fmt: skip
+    hooks = [
+        (hook, hook.deliveries.order_by("-created_at")[:5])  # a petition has a few at most
+        for hook in petition.webhooks.order_by("created_at")
+    ]
+    context = {
+        "petition": petition,
+        "form": form,
+        "hooks": hooks,
+        "created": created,
+        "secret": secret,
+    }
     # The secret is in this answer only: it is never shown again, so no redirect.
     return render(request, "api/webhooks.html", context, status=status)
 

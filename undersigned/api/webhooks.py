@@ -77,15 +77,22 @@ def deliver(delivery_id: str, now: datetime | None = None) -> str:
     status, error = _send(delivery)
     ours = Delivery.objects.filter(pk=delivery_id, claimed_at=now)
     if status is not None and 200 <= status < 300:
-        ours.update(state=Delivery.State.DELIVERED, delivered_at=timezone.now(),
-                    last_status=status, last_error="", claimed_at=None)  # fmt: skip
+        ours.update(
+            state=Delivery.State.DELIVERED,
+            delivered_at=timezone.now(),
+            last_status=status,
+            last_error="",
+            claimed_at=None,
+        )
         return Delivery.State.DELIVERED
-    permanent = isinstance(error, transport.Refused)
+    last_error = (str(error) if error else f"HTTP {status}")[:200]
+    permanent = isinstance(error, transport.Refused | ValueError)  # a bad address stays bad
     if permanent or delivery.attempts >= Delivery.MAX_ATTEMPTS:
-        ours.update(state=Delivery.State.FAILED, last_status=status,
-                    last_error=str(error or "")[:200], claimed_at=None)  # fmt: skip
+        ours.update(
+            state=Delivery.State.FAILED, last_status=status, last_error=last_error, claimed_at=None
+        )
         return Delivery.State.FAILED
-    return _retry_later(delivery, ours, status, error, now)
+    return _retry_later(delivery.pk, ours, status, last_error, now, delivery.attempts)
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, Exception | None]:
@@ -99,20 +106,23 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, Exception | None]:
     }
     try:
         return transport.post(delivery.webhook.url, body, headers), None
-    except (transport.Refused, OSError) as error:
+    except (transport.Refused, OSError, ValueError) as error:
         logger.info("webhook %s not delivered: %s", delivery.pk, error)
         return None, error
 
 
-def _retry_later(delivery, ours, status: int | None, error, now: datetime) -> str:
+def _retry_later(
+    delivery_id, ours, status: int | None, last_error: str, now: datetime, attempts: int
+) -> str:
+    """Release the claim with the next attempt's time, and queue its task for then."""
     from undersigned.api.tasks import deliver_webhook
 
-    when = now + Delivery.backoff(delivery.attempts)
-    last_error = str(error) if error else f"HTTP {status}"
+    when = now + Delivery.backoff(attempts)
     with transaction.atomic():
-        if ours.update(next_attempt_at=when, last_status=status,
-                       last_error=last_error[:200], claimed_at=None):  # fmt: skip
-            deliver_webhook.using(run_after=when).enqueue(str(delivery.pk))
+        if ours.update(
+            next_attempt_at=when, last_status=status, last_error=last_error, claimed_at=None
+        ):
+            deliver_webhook.using(run_after=when).enqueue(str(delivery_id))
     return Delivery.State.PENDING
 
 
@@ -150,13 +160,18 @@ def check_milestones() -> int:
     )
     for petition in rows.distinct():
         rung = highest_rung(petition.signature_count)
-        MilestoneState.objects.bulk_create([MilestoneState(petition=petition)], ignore_conflicts=True)
+        MilestoneState.objects.bulk_create(
+            [MilestoneState(petition=petition)], ignore_conflicts=True
+        )
         with transaction.atomic():
             state = MilestoneState.objects.filter(petition=petition, last_rung__lt=rung)
             if state.update(last_rung=rung):
                 count = petition.signature_count
-                payload = {"milestone": rung, "signature_count": count,
-                           "next_goal": current_goal(count, petition.goal)}  # fmt: skip
+                payload = {
+                    "milestone": rung,
+                    "signature_count": count,
+                    "next_goal": current_goal(count, petition.goal),
+                }
                 announced += bool(emit(petition, "milestone", payload))
     return announced
 

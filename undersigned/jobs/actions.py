@@ -28,6 +28,16 @@ def periodic_jobs() -> dict[str, tuple[int, str]]:
         "requeue_lost_mails": (60, "undersigned.signatures.tasks.requeue_lost_confirmation_mails"),
         "retry_jobs": (60, "undersigned.jobs.tasks.retry_jobs"),
         "prune_jobs": (3600, "undersigned.jobs.tasks.prune_jobs"),
+        "detect_trending": (3600, "undersigned.moderation.tasks.detect_trending"),
+        "check_milestones": (60, "undersigned.api.tasks.check_milestones"),
+        "requeue_webhooks": (60, "undersigned.api.tasks.requeue_lost_deliveries"),
+        "sequence_log": (settings.CLOCK_SECONDS, "undersigned.transparency.tasks.sequence_entries"),
+        "publish_checkpoints": (
+            settings.TRANSPARENCY_CHECKPOINT_SECONDS,
+            "undersigned.transparency.tasks.publish_checkpoints",
+        ),
+        "anonymise_expired": (600, "undersigned.privacy.tasks.anonymise_expired"),
+        "forget_data_requests": (3600, "undersigned.privacy.tasks.forget_data_requests"),
     }
 
 

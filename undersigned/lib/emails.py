@@ -16,7 +16,11 @@ from django_tasks import task
 
 
 def build_message(
-    template: str, to: str, context: dict[str, Any], language: str = "en"
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str = "en",
+    headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
     with translation.override(language):
@@ -27,17 +31,29 @@ def build_message(
         subject=" ".join(subject.split()),
         body=text,
         to=[to],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     return message
 
 
 @task()
-def send_email(template: str, to: str, context: dict[str, Any], language: str = "en") -> None:
-    build_message(template, to, context, language).send()
+def send_email(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str = "en",
+    headers: dict[str, str] | None = None,
+) -> None:
+    build_message(template, to, context, language, headers).send()
 
 
-def queue_email(template: str, to: str, context: dict[str, Any], language: str = "en") -> None:
-    """Queue a mail; `context` must be JSON (strings, numbers), it is stored with the job."""
-    send_email.enqueue(template, to, context, language)
+def queue_email(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str = "en",
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Queue a mail; `context` and `headers` must be JSON, they are stored with the job."""
+    send_email.enqueue(template, to, context, language, headers)

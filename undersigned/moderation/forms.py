@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from undersigned.moderation.fraud import CONDITION_LABELS, HOLD_REASONS
 from undersigned.petitions.models import Petition
+from undersigned.signatures.invalidation import CONDITIONS
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+LOCAL_TIME = _("Day and time, in the site’s time zone. Example: 2026-11-24 18:00")
 
 
 class DecisionForm(forms.Form):
@@ -53,3 +64,114 @@ class DecisionForm(forms.Form):
         if data.get("decision") == self.REJECT and not data.get("reason"):
             self.add_error("reason", _("Choose the reason for rejecting the petition."))
         return data
+
+
+class InvalidationForm(forms.Form):
+    """The conditions of a bulk invalidation (see signatures/invalidation.CONDITIONS) and
+    the reason kept with it. Every condition is optional; all given ones must hold."""
+
+    use_required_attribute = False
+
+    domain = forms.CharField(
+        label=CONDITION_LABELS["domain"],
+        max_length=253,
+        error_messages={
+            "max_length": _("Shorten the domain to %(limit_value)d characters or fewer.")
+        },
+        required=False,
+        help_text=_("Its subdomains match too. Example: example.org"),
+    )
+    ip_range = forms.CharField(
+        label=CONDITION_LABELS["ip_range"],
+        max_length=43,
+        error_messages={
+            "max_length": _("Shorten the address range to %(limit_value)d characters or fewer.")
+        },
+        required=False,
+        help_text=_("An address block like 203.0.113.0/24, or a wider range like 203.0.0.0/16."),
+    )
+    since = forms.DateTimeField(
+        label=CONDITION_LABELS["since"], required=False, widget=DATETIME, help_text=LOCAL_TIME
+    )
+    until = forms.DateTimeField(
+        label=CONDITION_LABELS["until"], required=False, widget=DATETIME, help_text=LOCAL_TIME
+    )
+    country = forms.ChoiceField(label=CONDITION_LABELS["country"], required=False)
+    name_pattern = forms.CharField(
+        label=CONDITION_LABELS["name_pattern"],
+        max_length=200,
+        error_messages={
+            "max_length": _("Shorten the name pattern to %(limit_value)d characters or fewer.")
+        },
+        required=False,
+        help_text=_("A regular expression, not case-sensitive. Example: ^test "),
+    )
+    held_reason = forms.ChoiceField(label=CONDITION_LABELS["held_reason"], required=False)
+    reason = forms.CharField(
+        label=_("Why you are invalidating them"),
+        max_length=500,
+        error_messages={
+            "max_length": _("Shorten the reason to %(limit_value)d characters or fewer.")
+        },
+        required=False,
+        help_text=_("Kept with the record of this invalidation. Needed to invalidate."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self, *args, hold_reasons: Iterable[str] = (), invalidating: bool = False, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalidating = invalidating
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+        self.fields["held_reason"].choices = [
+            ("", _("Held or not")),
+            *((code, f"{code}: {HOLD_REASONS.get(code, code)}") for code in hold_reasons),
+        ]
+
+    def clean_domain(self) -> str:
+        domain = self.cleaned_data["domain"].strip().lower().lstrip("@")
+        if domain and ("." not in domain or "@" in domain or " " in domain):
+            raise forms.ValidationError(_("Enter a domain like example.org."))
+        return domain
+
+    def clean_ip_range(self) -> str:
+        value = self.cleaned_data["ip_range"].strip()
+        try:
+            return str(ipaddress.ip_network(value, strict=False)) if value else ""
+        except ValueError:
+            raise forms.ValidationError(_("Enter an address range like 203.0.113.0/24.")) from None
+
+    def clean_name_pattern(self) -> str:
+        pattern = self.cleaned_data["name_pattern"]
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise forms.ValidationError(
+                _("Enter a valid regular expression, for example ^test ")
+            ) from None
+        return pattern
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since >= until:
+            self.add_error("until", _("Enter a time after the “signed at or after” time."))
+        if not self.errors and not self.conditions():
+            raise forms.ValidationError(_("Give at least one condition."))
+        if self.invalidating and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say why you are invalidating these signatures."))
+        return data
+
+    def conditions_valid(self) -> bool:
+        """Submitted with valid conditions (the reason may still be missing)."""
+        return self.is_bound and not (set(self.errors) - {"reason"})
+
+    def conditions(self) -> dict[str, str]:
+        """The conditions given, as JSON for the audit record (times in ISO 8601)."""
+        found = {}
+        for name in CONDITIONS:
+            value = self.cleaned_data.get(name)
+            if value:
+                found[name] = value.isoformat() if isinstance(value, datetime) else str(value)
+        return found

@@ -50,3 +50,44 @@ class ListEntry(models.Model):
         elif "@" in value or "." not in value:
             raise ValidationError({"value": _("Enter a domain like example.org.")})
         self.value = value
+
+
+class TrendingAlert(models.Model):
+    """An address block or e-mail domain that signed one petition unusually often within
+    an hour (see moderation/trending.py). One row per petition, value and hour, so the
+    hourly detection can run twice without alerting twice."""
+
+    class Kind(models.TextChoices):
+        IP_BLOCK = "ip_block", _("address block")
+        DOMAIN = "domain", _("e-mail domain")
+
+    petition = models.ForeignKey(
+        "petitions.Petition",
+        on_delete=models.CASCADE,
+        related_name="trending_alerts",
+        verbose_name=_("petition"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    value = models.CharField(_("address block or domain"), max_length=253)
+    count = models.PositiveIntegerField(
+        _("signatures"), help_text=_("Signatures in the hour before detection.")
+    )
+    window_start = models.DateTimeField(
+        _("hour"), help_text=_("The clock hour in which it was detected.")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trending alert")
+        ordering = ["-window_start", "-count", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "kind", "value", "window_start"], name="one_alert_per_hour"
+            )
+        ]
+        indexes = [models.Index(fields=["-created_at"], name="alert_recent")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} {self.value}: {self.count} on petition {self.petition_id}"
+        )

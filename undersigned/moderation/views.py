@@ -1,12 +1,17 @@
-"""The review queue: moderators read each submitted petition and approve, reject or hide it.
+"""The review queue: moderators read each submitted petition and approve, reject or hide it;
+and the fraud tools: a per-petition fraud page, releasing held signatures, and bulk
+invalidation with a dry run.
 
 The decisions themselves (state change, e-mail to the organizer) are in
-`petitions/actions.py`; these views only show the queue and pass a decision on.
+`petitions/actions.py`, the bulk tools in `signatures/invalidation.py` and the figures in
+`moderation/fraud.py`; these views only show them and pass a decision on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -15,13 +20,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.lib.http import see_other
 from undersigned.lib.middleware import error_page
-from undersigned.moderation.forms import DecisionForm
+from undersigned.moderation import fraud
+from undersigned.moderation.forms import DecisionForm, InvalidationForm
+from undersigned.moderation.models import TrendingAlert
 from undersigned.petitions import actions
 from undersigned.petitions.models import InvalidTransition, Petition
+from undersigned.signatures.invalidation import (
+    CONDITIONS,
+    BadConditions,
+    cancel_invalidation,
+    release_held,
+    revert_invalidation,
+    start_invalidation,
+)
+from undersigned.signatures.models import Invalidation
+
+logger = logging.getLogger(__name__)
 
 QUEUE_LENGTH = 100
 DONE = {
@@ -59,6 +78,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "waiting": waiting.prefetch_related("targets")[:QUEUE_LENGTH],
         "waiting_count": waiting.count(),
         "decided": decided[:10],
+        "open": Petition.objects.open_for_signing().most_signed()[:QUEUE_LENGTH],
+        "alerts": TrendingAlert.objects.filter(
+            created_at__gte=timezone.now() - timedelta(days=7)
+        ).select_related("petition")[:50],
     }
     return render(request, "moderation/queue.html", context)
 
@@ -107,3 +130,116 @@ def _conflict(request: HttpRequest, petition: Petition, message: str = "") -> Ht
     petition.refresh_from_db()
     context = {"petition": petition, "message": message}
     return render(request, "moderation/conflict.html", context, status=409)
+
+
+@require_safe
+@staff_only
+def fraud_page(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = get_object_or_404(Petition, pk=pk)
+    context = {
+        "petition": petition,
+        "report": fraud.report(petition, timezone.now()),
+        "alerts": petition.trending_alerts.all()[:20],
+    }
+    return render(request, "moderation/fraud.html", context)
+
+
+@require_POST
+@staff_only
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = get_object_or_404(Petition, pk=pk)
+    reason = request.POST.get("reason", "")
+    if not reason:  # never "all of them" by accident: one reason per button
+        return error_page(request, 400)
+    released = release_held(petition, reason)
+    logger.info("moderator %s released %d held (%s) on petition %s", request.user.pk, released,
+                reason, petition.pk)  # fmt: skip
+    messages.success(
+        request,
+        ngettext(
+            "Released %(n)d signature held as “%(reason)s”: confirmed, it counts now.",
+            "Released %(n)d signatures held as “%(reason)s”: the confirmed ones count now.",
+            released,
+        )
+        % {"n": released, "reason": reason},
+    )
+    return see_other("moderation:fraud", petition.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_only
+def invalidate(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = get_object_or_404(Petition, pk=pk)
+    invalidating = request.POST.get("action") == "invalidate"
+    form = _invalidation_form(request, petition, invalidating)
+    if not form.conditions_valid():
+        return _invalidate_page(request, petition, form, status=400 if form.is_bound else 200)
+    conditions = form.conditions()
+    try:
+        matches = fraud.count_matches(petition, conditions)
+    except BadConditions as error:
+        form.add_error(None, str(error))
+        return _invalidate_page(request, petition, form, status=400)
+    checked = request.POST.get("checked", "")
+    problem = invalidating and fraud.dry_run_problem(checked, petition, conditions, matches)
+    if problem:
+        form.add_error(None, problem)
+    if not invalidating or not form.is_valid():  # a dry run, or a stale count, or no reason
+        status = 409 if problem else 400 if invalidating else 200
+        return _invalidate_page(request, petition, form, matches, status=status)
+    reason = form.cleaned_data["reason"].strip()
+    start_invalidation(petition, conditions, reason, request.user)
+    messages.success(request, _("The invalidation has started: its progress is in the list."))
+    return see_other("moderation:invalidate", petition.pk)
+
+
+def _invalidation_form(request: HttpRequest, petition: Petition, invalidating: bool):
+    reasons = fraud.hold_reasons(petition)
+    if request.method == "POST":
+        return InvalidationForm(request.POST, hold_reasons=reasons, invalidating=invalidating)
+    prefill = {name: value for name, value in request.GET.items() if name in CONDITIONS}
+    return InvalidationForm(initial=prefill, hold_reasons=reasons)
+
+
+def _invalidate_page(
+    request: HttpRequest, petition: Petition, form: InvalidationForm, matches=None, status=200
+) -> HttpResponse:
+    context = {
+        "petition": petition,
+        "form": form,
+        "matches": matches,
+        "checked": matches and fraud.sign_dry_run(petition, form.conditions(), matches),
+        "invalidations": fraud.described(
+            petition.invalidations.select_related("created_by", "reverted_by")[:50]
+        ),
+    }
+    return render(request, "moderation/invalidate.html", context, status=status)
+
+
+@require_POST
+@staff_only
+def invalidation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    invalidation = get_object_or_404(Invalidation, pk=pk)
+    if cancel_invalidation(invalidation):
+        messages.success(request, _("Cancelled. What it had invalidated stays so until reverted."))
+    else:
+        messages.error(request, _("That invalidation was no longer running."))
+    return see_other("moderation:invalidate", invalidation.petition_id)
+
+
+@require_POST
+@staff_only
+def invalidation_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    invalidation = get_object_or_404(Invalidation, pk=pk)
+    try:
+        back = revert_invalidation(invalidation, request.user)
+    except BadConditions as error:
+        messages.error(request, str(error))
+    else:
+        text = ngettext(
+            "Reverted: %(n)d signature is no longer invalidated.",
+            "Reverted: %(n)d signatures are no longer invalidated.",
+            back,
+        )
+        messages.success(request, text % {"n": back})
+    return see_other("moderation:invalidate", invalidation.petition_id)

@@ -118,13 +118,19 @@ def hide_petition(petition: Petition, moderator, note: str = "", now=None) -> Pe
 
 
 def close_petition(petition: Petition, now: datetime | None = None) -> Petition:
+    from undersigned.api.webhooks import emit
     from undersigned.signatures.actions import refresh_counts
+    from undersigned.signatures.models import CountShard
+    from undersigned.transparency.tasks import publish_checkpoint
 
     with transaction.atomic():
         petition = _lock(petition)
         petition.close(now or timezone.now())
         petition.save()
         _tell_creator(petition, "petition_closed")
+        publish_checkpoint.enqueue(petition.pk)  # the final count, signed
+        count = CountShard.total(petition.pk)
+        emit(petition, "closed", {"closed_at": petition.closed_at, "signature_count": count})
     refresh_counts()
     return petition
 

@@ -21,8 +21,10 @@ from django.utils import timezone
 from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition
+from undersigned.privacy.links import signer_headers, unsubscribe_url
 from undersigned.signatures import risk
 from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
+from undersigned.transparency.actions import append_event, erase_commitment
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ def sign_petition(
     normalized = normalize_email(data.email)
     domain = normalized.rpartition("@")[2]
     held_reason, risk_signals = risk.screen(normalized, domain, client.address, client.proof_ok)
+    ip_hash = address_hash(client.address, now) if client.address else ""
+    if not held_reason and ip_hash and risk.burst_in_cache(petition.pk, ip_hash, risk_signals):
+        held_reason = "address-burst"
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
@@ -72,7 +77,7 @@ def sign_petition(
                 email=data.email,
                 email_normalized=normalized,
                 email_domain=domain,
-                ip_hash=address_hash(client.address, now) if client.address else "",
+                ip_hash=ip_hash,
                 ip_block=block(client.address) if client.address else "",
                 consent_version=settings.CONSENT_VERSION,
                 held_reason=held_reason,
@@ -144,9 +149,16 @@ def send_confirmation_mail(signature_id: int) -> bool:
         "confirm_url": settings.SITE_URL + reverse("signatures:confirm", args=[token]),
         "withdraw_url": settings.SITE_URL
         + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
+        "unsubscribe_url": unsubscribe_url(signature),
         "days": settings.SIGNATURE_TOKEN_DAYS,
     }
-    build_message("confirm_signature", signature.email, context, signature.language).send()
+    build_message(
+        "confirm_signature",
+        signature.email,
+        context,
+        signature.language,
+        headers=signer_headers(signature),
+    ).send()
     Signature.objects.filter(pk=signature_id).update(
         mail_requested_at=None, mail_claimed_at=None, mail_sent_at=timezone.now(),
         mails_sent=F("mails_sent") + 1,
@@ -168,9 +180,15 @@ def confirm_signature(signature: Signature, secret: str, now: datetime | None = 
         ).update(confirmed_at=now, token_hash="", shard=shard, mail_requested_at=None)
         if not confirmed:
             return None
-        held = Signature.objects.filter(pk=signature.pk).values_list("held_reason", flat=True)
-        if not held.get():
+        # Held or invalidated (a bulk invalidation may take unconfirmed rows) stays out.
+        held, invalidated = (
+            Signature.objects.filter(pk=signature.pk)
+            .values_list("held_reason", "invalidated_at")
+            .get()
+        )
+        if not held and invalidated is None:
             add_to_count(signature.petition_id, shard, +1)
+            append_event(signature, "confirmed", now)
         number = CountShard.total(signature.petition_id)
     cache.delete(count_key(signature.petition_id))
     return number
@@ -188,10 +206,13 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
             return False
         Signature.objects.filter(pk=row.pk).update(
             withdrawn_at=now, name="", email="", email_normalized="", postcode="", comment="",
+            ip_hash="", ip_block="", email_domain="",
             public=False, wants_updates=False, token_hash="", mail_requested_at=None,
         )  # fmt: skip
         if row.is_counted:
             add_to_count(row.petition_id, row.shard, -1)
+            append_event(row, "withdrawn", now)
+        erase_commitment(row)
     cache.delete(count_key(row.petition_id))
     return True
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import add_to_count, count_key
 from undersigned.signatures.models import Invalidation, Signature
+from undersigned.transparency.actions import append_events
 
 BATCH = 1000
 CONDITIONS = ("domain", "ip_range", "since", "until", "country", "name_pattern", "held_reason")
@@ -117,7 +118,11 @@ def continue_invalidation(invalidation_id: int) -> int:
             invalidation = Invalidation.objects.select_for_update().get(pk=invalidation_id)
             if invalidation.state != Invalidation.State.RUNNING:
                 return done
-            rows = matching(invalidation.petition, invalidation.conditions)
+            # Only rows that existed when the moderator decided: later signatures are not
+            # swept in, so the count drops by what the moderator was shown.
+            rows = matching(invalidation.petition, invalidation.conditions).filter(
+                created_at__lte=invalidation.created_at
+            )
             batch = list(rows.select_for_update().values_list("pk", "shard", "confirmed_at",
                                                              "held_reason")[:BATCH])  # fmt: skip
             if not batch:
@@ -132,6 +137,12 @@ def continue_invalidation(invalidation_id: int) -> int:
             )
             counted = [shard for _pk, shard, confirmed, held in batch if confirmed and not held]
             _move_counts(invalidation.petition_id, counted, -1)
+            append_events(
+                invalidation.petition_id,
+                [pk for pk, _s, confirmed, held in batch if confirmed and not held],
+                "invalidated",
+                timezone.now(),
+            )
             invalidation.invalidated += len(batch)
             invalidation.save(update_fields=["invalidated"])
             done += len(batch)
@@ -158,12 +169,19 @@ def revert_invalidation(invalidation: Invalidation, moderator) -> int:
         rows = list(
             Signature.objects.select_for_update()
             .filter(invalidation=locked, withdrawn_at__isnull=True)
-            .values_list("pk", "shard", "confirmed_at", "held_reason")
+            .values_list("pk", "shard", "confirmed_at", "held_reason", "invalidated_at")
         )
-        Signature.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
+        Signature.objects.filter(pk__in=[row[0] for row in rows]).update(
             invalidated_at=None, invalidation=None
         )
-        _move_counts(locked.petition_id, [s for _p, s, c, h in rows if c and not h], +1)
+        back = [(pk, shard, confirmed <= taken) for pk, shard, confirmed, held, taken in rows
+                if confirmed and not held]  # fmt: skip
+        _move_counts(locked.petition_id, [shard for _pk, shard, _was in back], +1)
+        # Counted before the invalidation: "reverted". Confirmed only while invalidated
+        # (so never counted until now): "confirmed", as the log has not seen it yet.
+        now = timezone.now()
+        append_events(locked.petition_id, [pk for pk, _s, was in back if was], "reverted", now)
+        append_events(locked.petition_id, [pk for pk, _s, was in back if not was], "confirmed", now)
         locked.state, locked.reverted_by, locked.reverted_at = (
             Invalidation.State.REVERTED,
             moderator,
@@ -182,4 +200,6 @@ def release_held(petition: Petition, reason: str | None = None) -> int:
         rows = list(held.select_for_update().values_list("pk", "shard", "confirmed_at"))
         Signature.objects.filter(pk__in=[pk for pk, *_ in rows]).update(held_reason="")
         _move_counts(petition.pk, [shard for _pk, shard, confirmed in rows if confirmed], +1)
+        # A released signature counts for the first time: its log entry is "confirmed".
+        append_events(petition.pk, [pk for pk, _s, c in rows if c], "confirmed", timezone.now())
     return len(rows)

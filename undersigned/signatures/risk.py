@@ -7,8 +7,9 @@ A bot learns nothing from the answer. Two stages:
 1. `screen()` in the sign request: block lists, disposable domains, allowlisted ranges,
    the proof of work. Lists are cached in memory for a minute, so this costs no query.
 2. `assess_rates()` in the worker, before the e-mail goes out: per-address and
-   per-domain rates, counted over indexed signature rows (the database is the store;
-   Redis is not needed).
+   per-domain rates, counted over indexed signature rows. The database is the store,
+   so no other service is needed. With REDIS_URL set, `burst_in_cache()` also catches
+   a one-address burst in the request; if Redis is down, the database check remains.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from undersigned.lib.client import Address
+from undersigned.lib.ratelimit import over_limit
 from undersigned.moderation.models import ListEntry
 from undersigned.signatures.models import Signature
 
@@ -89,6 +91,15 @@ def screen(
 def _parent_in(domain: str, domains) -> bool:
     parts = domain.split(".")
     return any(".".join(parts[i:]) in domains for i in range(1, len(parts) - 1))
+
+
+def burst_in_cache(petition_id: int, ip_hash: str, signals: str) -> bool:
+    """With Redis configured, catch a burst from one address in the request itself. If
+    Redis is down this answers False and the worker's database check still applies."""
+    if not settings.REDIS_URL or "allowlisted" in signals.split():
+        return False
+    key = f"sign:{petition_id}:{ip_hash}"
+    return over_limit(key, settings.LIMIT_ADDRESS_PER_MINUTE, 60)
 
 
 def assess_rates(signature_id: int, now: datetime | None = None) -> str:

@@ -112,6 +112,7 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
         "signatures/thanks.html",
         {
             "petition": petition,
+            "signature": signature,
             "number": number,
             "count": max(count, number),
             "goal": petition.goal_for(max(count, number)),

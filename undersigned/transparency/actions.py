@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -115,7 +115,7 @@ def sequence_petition(petition_id: int) -> int:
         old_size, new_size = head.tree_size, head.tree_size + len(batch)
         for offset, entry in enumerate(batch):
             entry.leaf_index = old_size + offset
-        Entry.objects.bulk_update(batch, ["leaf_index"], batch_size=500)
+        _number(batch)
         block_start = (old_size >> NODE_MIN_LEVEL) << NODE_MIN_LEVEL
         tree = StoredTree(petition_id, new_size)
         leaves = tree.leaf_hashes([(block_start, old_size)] if block_start < old_size else [])
@@ -126,6 +126,17 @@ def sequence_petition(petition_id: int) -> int:
         head.root_hash = tree.root().hex()
         head.save()
     return len(batch)
+
+
+def _number(batch: list[Entry]) -> None:
+    """Store the leaf indices: one plain UPDATE per entry, sent as a batch, is many times
+    faster than bulk_update's CASE expression over thousands of rows."""
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET leaf_index = %s WHERE id = %s",  # noqa: S608 (our table name)
+            [(entry.leaf_index, entry.pk) for entry in batch],
+        )
 
 
 def sequence_entries() -> int:

@@ -15,9 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("name", help="The partner's name, as staff will see it.")
         parser.add_argument(
-            "--petition", type=int, action="append", default=[], metavar="ID",
+            "--petition",
+            type=int,
+            action="append",
+            default=[],
+            metavar="ID",
             help="A petition the key may sign (repeat for several).",
-        )  # fmt: skip
+        )
         parser.add_argument("--rate-limit", type=int, default=60, help="Requests per minute.")
 
     def handle(self, *args, name: str, petition: list[int], rate_limit: int, **options) -> None:

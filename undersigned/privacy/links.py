@@ -1,0 +1,41 @@
+"""The unsubscribe link every e-mail to a signer carries, and its mail headers.
+
+Signed like the withdrawal link (valid as long as the signature exists), with a salt of
+its own so that one kind of link can never be turned into the other.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from undersigned.signatures.models import Signature
+
+SALT = "privacy.unsubscribe"
+
+
+def unsubscribe_key(signature: Signature) -> str:
+    return signing.dumps(signature.pk, salt=SALT, compress=True)
+
+
+def pk_from_unsubscribe_key(key: str) -> int | None:
+    if len(key) > 200:
+        return None
+    try:
+        return int(signing.loads(key, salt=SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_url(signature: Signature) -> str:
+    return settings.SITE_URL + reverse("privacy:unsubscribe", args=[unsubscribe_key(signature)])
+
+
+def signer_headers(signature: Signature) -> dict[str, str]:
+    """Headers for every e-mail to a signer: mail programs show their own "Unsubscribe"
+    button, and RFC 8058 lets them press it with one POST, without opening a page."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(signature)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
