@@ -112,6 +112,8 @@ def test_a_keyboard_user_can_sign_with_tab_and_enter_alone(
     keyboard.press("Tab")
     expect(page.get_by_label("E-mail me updates")).to_be_focused()
     keyboard.press("Tab")
+    expect(page.get_by_role("link", name="How we protect your data")).to_be_focused()
+    keyboard.press("Tab")
     expect(page.get_by_role("button", name="Sign this petition")).to_be_focused()
     keyboard.press("Enter")
 
