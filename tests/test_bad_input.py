@@ -78,3 +78,12 @@ def test_an_error_page_never_shows_a_traceback(client, db, settings):
     settings.DEBUG = False
     response = client.get("/no/such/page")
     assert b"Traceback" not in response.content
+
+
+def test_a_nul_byte_in_the_query_string_is_a_400_page(client, db):
+    assert client.get("/petitions/?q=a%00b").status_code == 400
+
+
+def test_a_nul_byte_under_the_api_is_a_json_400(client, db):
+    response = client.get("/api/v1/petitions?q=%00")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"

@@ -77,3 +77,20 @@ def test_every_page_sends_security_headers(client, petition, path):
     assert "unsafe-inline" not in policy
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_500_page_is_ours_and_sends_security_headers(petition, monkeypatch):
+    from django.test import Client
+
+    from undersigned.petitions import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views, "petition_page", broken)
+    response = Client(raise_request_exception=False).get(petition.get_absolute_url())
+    assert response.status_code == 500 and b"something went wrong" in response.content
+    assert b"Traceback" not in response.content
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert not response.cookies

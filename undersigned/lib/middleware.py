@@ -8,8 +8,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+MESSAGES = {
+    400: "The request was not in a form we accept.",
+    413: "The request body is larger than this site accepts.",
+}
+
 
 def error_page(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
+    if request.path.startswith("/api/") and status in MESSAGES:
+        from undersigned.api.errors import error_response
+
+        code = {400: "bad_request", 413: "too_large"}[status]
+        return error_response(status, code, MESSAGES[status])
     html = render_to_string(f"errors/{status}.html", context or {}, request=request)
     return HttpResponse(html, status=status)
 
@@ -25,6 +35,10 @@ class BadRequestMiddleware:
             return error_page(request, 400)
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return error_page(request, 413)
+        # A NUL byte can be in no text we store or search (PostgreSQL refuses it outright).
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query or "\x00" in request.path:
+            return error_page(request, 400)
         response = self.get_response(request)
         if response.status_code == 405 and not response.content:
             allow = response.get("Allow", "")
