@@ -106,6 +106,9 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
         except Exception:
             run.notes.append(f"exact: failed: {traceback.format_exc(limit=3)}")
         print(run.out.get("exact"), flush=True)
+        logs = [path.read_text(errors="replace") for path in stack.var.glob("*.log")]
+        run.out["server_tracebacks"] = sum(log.count("Traceback") for log in logs)
+        run.out["database_locked"] = sum(log.count("database is locked") for log in logs)
         run.out["notes"] = run.notes
         return run.out
 

@@ -49,6 +49,7 @@ ROWS = [
     ("  e-mails per SMTP connection", ["mail_per_connection"], "> 1 (reuse)"),
     ("  sign /s while mailing, ratio", ["mail_sign_per_s", "mail_sign_ratio"], "≥ 0.90"),
     ("exact: count = rows, one row per 303", ["exact"], "True"),
+    ("server tracebacks / database is locked", ["server_tracebacks", "database_locked"], "0 / 0"),
     (
         "load generator CPU % sign / page / surge",
         ["sign_load_cpu_pct", "read_page_load_cpu_pct", "surge_load_cpu_pct"],

@@ -133,7 +133,7 @@ class Stack:
             "REDIS_URL": self.redis,
             "PYTHONDONTWRITEBYTECODE": "1",
         }
-        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("migrate", "--noinput", "-v", "0", "--skip-checks")
         self.manage("collectstatic", "--noinput", "-v", "0")
         for port in self.ports:
             self.web.append(self._gunicorn(port))

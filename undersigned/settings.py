@@ -212,6 +212,8 @@ LIMIT_DOMAIN_EXEMPT = env.strings(
 )
 # Signatures an hour from one address block or domain before moderators are alerted.
 TRENDING_THRESHOLD = env.integer("TRENDING_THRESHOLD", 50, minimum=1)
+# Proof of work: counters a browser tries, about half this many SHA-256 on average.
+POW_MAX_NUMBER = env.integer("POW_MAX_NUMBER", 20_000, minimum=1_000)
 # The consent text shown at the sign form; its version is stored with each signature.
 CONSENT_VERSION = "2026-11-1"
 # Privacy: signers of a petition are anonymised this many months after it closes.

@@ -18,7 +18,6 @@
 
   var field = null;
   var busy = false;
-  var idle = null;
   var refresh = null;
 
   function put(value) {
@@ -44,7 +43,6 @@
   }
 
   function start() {
-    clearTimeout(idle);
     if (busy || (field && field.value)) { return; }
     busy = true;
     fetch(challengeUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
@@ -69,7 +67,8 @@
   }
 
   form.addEventListener("focusin", start);
-  idle = setTimeout(start, 2000);
+  // Only people who start filling the form fetch a challenge: a crowd reloading the page
+  // to watch the count costs the server nothing extra.
   // Back to this page from the next one: that proof was used, so solve a new one.
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { renew(); }
