@@ -293,3 +293,17 @@ def test_the_sign_form_has_labels_autocomplete_and_no_ticked_opt_ins(client, pet
     assert 'autocomplete="email"' in html and 'autocomplete="name"' in html
     assert 'type="email"' in html
     assert "checked" not in html.split('id="sign"')[1]
+
+
+def test_a_signer_can_have_their_log_receipt_emailed_once_an_hour(client, petition, run_tasks):
+    sign(client, petition)
+    thanks_url = confirm_by_mail(client, run_tasks)["Location"]
+    mail.outbox.clear()
+    response = client.post(thanks_url + "/receipt")
+    assert response.status_code == 303 and response["Location"].endswith("?receipt=sent")
+    client.post(thanks_url + "/receipt")
+    run_tasks()
+    (message,) = mail.outbox
+    assert "receipt" in message.subject.lower() and "--receipt" in message.body
+    assert "/unsubscribe/" in message.body and "/withdraw/" in message.body
+    assert b"Sent." in client.get(response["Location"]).content

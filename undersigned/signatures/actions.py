@@ -285,3 +285,39 @@ def requeue_lost_confirmation_mails(now: datetime | None = None) -> int:
     for signature_id in ids:
         deliver_confirmation.enqueue(signature_id)
     return len(ids)
+
+
+def email_receipt(signature: Signature) -> bool:
+    """Queue the signer's transparency-log receipt to their address (once an hour at most),
+    so they keep it beyond this browser. False if there is none or one was just sent."""
+    from urllib.parse import urlencode
+
+    from undersigned.lib.emails import queue_email
+    from undersigned.transparency.receipts import receipt_for
+
+    found = receipt_for(signature)
+    if found is None or not signature.email:
+        return False
+    if not cache.add(f"receipt-mail:{signature.pk}", 1, 3600):
+        return False
+    log_url = settings.SITE_URL + reverse("transparency:log", args=[found.petition_id])
+    query = urlencode({"entry": found.entry_id, "salt": found.secret})
+    context = {
+        "name": signature.name,
+        "petition_title": signature.petition.title,
+        "entry_id": found.entry_id,
+        "code": found.secret,
+        "check_url": settings.SITE_URL
+        + reverse("transparency:receipt", args=[found.petition_id])
+        + "?"
+        + query,
+        "command": f"undersigned verify {log_url} --receipt {found}",
+        "withdraw_url": settings.SITE_URL
+        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
+        "unsubscribe_url": unsubscribe_url(signature),
+    }
+    queue_email(
+        "signature_receipt", signature.email, context, signature.language,
+        headers=signer_headers(signature),
+    )  # fmt: skip
+    return True

@@ -9,5 +9,6 @@ urlpatterns = [
     path("confirm/<str:token>", views.confirm, name="confirm"),
     path("confirm/<str:token>/resend", views.resend, name="resend"),
     path("thanks/<str:key>", views.thanks, name="thanks"),
+    path("thanks/<str:key>/receipt", views.email_receipt, name="email_receipt"),
     path("withdraw/<str:key>", views.withdraw, name="withdraw"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -98,13 +98,20 @@ def resend(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "signatures/resent.html", {"petition": signature.petition, "sent": sent})
 
 
-@require_safe
-def thanks(request: HttpRequest, key: str) -> HttpResponse:
+def _from_thanks_key(key: str) -> tuple[Signature | None, int]:
     try:
         signature_id, number = signing.loads(key, salt="signatures.thanks", max_age=7 * 86400)
     except (signing.BadSignature, TypeError, ValueError):
+        return None, 0
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    return signature, number
+
+
+@require_safe
+def thanks(request: HttpRequest, key: str) -> HttpResponse:
+    signature, number = _from_thanks_key(key)
+    if signature is None:
         return render(request, "signatures/link_malformed.html", status=404)
-    signature = get_object_or_404(Signature.objects.select_related("petition"), pk=signature_id)
     petition = signature.petition
     count = actions.count_for(petition)
     return render(
@@ -118,8 +125,23 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
             "goal": petition.goal_for(max(count, number)),
             "withdraw_key": signature.withdraw_key(),
             "share_url": petition.absolute_url(),
+            "thanks_key": key,
+            "receipt_sent": request.GET.get("receipt") == "sent",
         },
     )
+
+
+@require_POST
+@same_origin_post
+def email_receipt(request: HttpRequest, key: str) -> HttpResponse:
+    """Send the signer their log receipt by e-mail, to keep beyond this browser."""
+    signature, _number = _from_thanks_key(key)
+    if signature is None or signature.withdrawn_at is not None:
+        return render(request, "signatures/link_malformed.html", status=404)
+    actions.email_receipt(signature)
+    response = see_other("signatures:thanks", key=key)
+    response["Location"] += "?receipt=sent"
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
