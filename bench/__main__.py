@@ -155,7 +155,7 @@ def main() -> int:
         return 130
     finally:
         stop_all()
-    results = report.combine(per_db, meta)
+    results = report.derive(report.combine(per_db, meta))
     report.write(results, VAR / "results.json")
     print()
     print(report.table(results, dbs))

@@ -104,6 +104,12 @@ class Run:
         self.out[f"{key}_errors"] = result.other(*ok)
         self.out[f"{key}_load_cpu_pct"] = shares.get("load")
         self.out[f"{key}_cpu"] = shares
+        # CPU per answered request: steadier than rates when the machine is shared.
+        rate = result.rate_of(*ok)
+        for role in ("web", "postgres"):
+            if rate and shares.get(role) is not None:
+                ms = shares[role] / 100 * cpu.NCPU * 1000 / rate
+                self.out[f"{key}_{role}_cpu_ms"] = round(ms, 2)
         if result.other(*ok):
             self.notes.append(f"{key}: answers other than {ok}: {result.statuses}, "
                               f"socket errors {result.socket_errors}")  # fmt: skip

@@ -13,11 +13,14 @@ from pathlib import Path
 ROWS = [
     ("sign: full sign POSTs/s", ["sign_per_s"], "≥ 800/s"),
     ("  p50 / p99 ms", ["sign_p50_ms", "sign_p99_ms"], ""),
+    ("  CPU ms per sign: web / PostgreSQL", ["sign_web_cpu_ms", "sign_postgres_cpu_ms"], ""),
     ("floor: one create() + 303 /s", ["floor_per_s"], "same run"),
+    ("  CPU ms per floor: web / PostgreSQL", ["floor_web_cpu_ms", "floor_postgres_cpu_ms"], ""),
     ("sign / floor", ["sign_floor_ratio"], "≥ 0.70"),
     ("confirm POSTs/s", ["confirm_per_s"], ""),
     ("  p50 / p99 ms", ["confirm_p50_ms", "confirm_p99_ms"], ""),
     ("read: petition page /s", ["read_page_per_s"], "≥ 4,000/s"),
+    ("  CPU ms per page: web", ["read_page_web_cpu_ms"], ""),
     ("read: .json /s", ["read_json_per_s"], "≥ 4,000/s"),
     ("read: home page /s", ["read_home_per_s"], ""),
     ("  page Cache-Control", ["read_page_cache_control"], "public, swr"),
@@ -137,6 +140,29 @@ def table(results: dict, dbs: list[str]) -> str:
     return "\n".join(lines)
 
 
+def derive(results: dict) -> dict:
+    """CPU ms per answered request from a phase's CPU shares (for older result files)."""
+    out, ncpu = dict(results), results.get("nproc") or 1
+    for prefix in ("", "sqlite_"):
+        for key in ("sign", "floor", "confirm", "read_page", "read_json", "read_home"):
+            rate = out.get(f"{prefix}{key}_per_s")
+            for role in ("web", "postgres"):
+                share = out.get(f"{prefix}{key}_cpu_{role}")
+                name = f"{prefix}{key}_{role}_cpu_ms"
+                if rate and share is not None and name not in out:
+                    out[name] = round(share / 100 * ncpu * 1000 / rate, 2)
+    return out
+
+
 def write(results: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    saved = json.loads(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "var/bench/results.json").read_text()
+    )
+    print(table(derive(saved), saved.get("dbs", ["postgres"])))
