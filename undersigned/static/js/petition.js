@@ -12,6 +12,7 @@
   if (block && window.fetch) {
     var url = block.getAttribute("data-count-url");
     var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    var goal = parseInt(block.getAttribute("data-goal"), 10);
     var refresh = function () {
       if (document.visibilityState !== "visible") { return; }
       fetch(url, { headers: { Accept: "application/json" } })
@@ -21,6 +22,12 @@
           document.querySelectorAll(".count-number").forEach(function (el) {
             el.textContent = format.format(data.signature_count);
           });
+          if (data.signature_count >= goal) {  // a crossing: said once, politely
+            document.querySelectorAll("[data-count-url] [role=status]").forEach(function (el) {
+              el.textContent = el.getAttribute("data-reached").replace("{goal}", format.format(goal));
+            });
+          }
+          goal = data.goal;
           document.querySelectorAll(".goal-bar").forEach(function (bar) {
             bar.max = Math.max(data.goal, data.signature_count);
             bar.value = data.signature_count;
