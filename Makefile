@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 PORT ?= 8000
 
-.PHONY: install run worker test test-pg test-browser lint format migrations-check bench lock messages clean
+.PHONY: install run worker test test-pg test-browser lint format migrations-check bench lock messages clean messages-check
 
 install: $(STAMP)
 $(STAMP):
@@ -49,6 +49,22 @@ format: install
 
 migrations-check: install
 	SECRET_KEY=migrations-check-key-that-is-long-enough-1234 $(PY) manage.py makemigrations --check --dry-run
+
+MSG_FLAGS = -l hy -l fr -l ru -l es --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=build --add-location=file
+
+# Extract every user-visible string into the catalogues, then compile them.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages $(MSG_FLAGS)
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=build
+
+# Fails if any string is untranslated or fuzzy in any language.
+messages-check: install
+	DEBUG=1 $(PY) manage.py makemessages $(MSG_FLAGS) >/dev/null
+	@for po in undersigned/locale/*/LC_MESSAGES/django.po; do \
+	  msgfmt --check -o /dev/null $$po || exit 1; \
+	  missing=$$(msgattrib --untranslated $$po; msgattrib --only-fuzzy $$po); \
+	  if [ -n "$$missing" ]; then echo "$$po: untranslated or fuzzy:"; echo "$$missing"; exit 1; fi; \
+	done
 
 bench: install
 	$(PY) -m bench

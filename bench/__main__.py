@@ -46,6 +46,7 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--surge-rate", type=float, help="req/s (default 80 %% of sign rate)")
     parser.add_argument("--scale-rows", type=int, help="default 5,000,000 (--quick: 500,000)")
+    parser.add_argument("--mail-backlog", type=int, help="default 20,000 (--quick: 3,000)")
     parser.add_argument("--profile", default="", help="phases to profile with py-spy")
     args = parser.parse_args()
     chosen = args.phases.split(",") if args.phases else ORDER
@@ -59,6 +60,7 @@ def arguments() -> argparse.Namespace:
         args.sqlite_phases = [p for p in args.phases if p in SQLITE_DEFAULT]
     args.profile = set(filter(None, args.profile.split(",")))
     args.scale_rows = args.scale_rows or (500_000 if args.quick else 5_000_000)
+    args.mail_backlog = args.mail_backlog or (3000 if args.quick else 20_000)
     return args
 
 
@@ -125,7 +127,7 @@ PHASES = {
     "surge": lambda run, args: surge.surge(run, args.surge_rate),
     "burst": lambda run, args: phases.burst(run),
     "scale": lambda run, args: scale.scale(run, args.scale_rows),
-    "mail": lambda run, args: phases.mail(run),
+    "mail": lambda run, args: phases.mail(run, args.mail_backlog),
 }
 
 

@@ -8,6 +8,7 @@ and the whole machine from /proc/stat. wrk is measured from its own rusage on ex
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -62,19 +63,37 @@ def snapshot(groups: dict[str, list[int]]) -> Snapshot:
     return snap
 
 
-def shares(before: Snapshot, after: Snapshot, wall: float, extra: dict[str, float]) -> dict:
-    """Each role's share of the machine (all cores) over `wall` seconds, in percent."""
-    capacity = wall * NCPU
-    used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
-    # Per process, so one that starts or ends in between (a database backend) counts only
-    # what it used meanwhile; one that ended is lost, so the roles are lower bounds.
-    for pid, (role, seconds) in after.pids.items():
-        used[role] = used.get(role, 0.0) + seconds - before.pids.get(pid, (role, 0.0))[1]
-    used.update(extra)
-    result = {role: round(100 * seconds / capacity, 1) for role, seconds in used.items()}
-    total = after.total - before.total
-    busy = 100 * (after.busy - before.busy) / total if total else 0.0
-    # Whatever else ran on the machine meanwhile (other people's tests): the noise.
-    result["other"] = round(max(0.0, busy - sum(result.values())), 1)
-    result["busy"] = round(busy, 1)
-    return result
+class Meter:
+    """CPU shares over a phase. It samples every half second, so a process that ends during
+    the phase (a database backend replaced after CONN_MAX_AGE) still counts up to its last
+    sample instead of vanishing from the sums."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups, self.stopped = groups, threading.Event()
+        self.first = snapshot(groups)
+        self.last = dict(self.first.pids)
+        self.thread = threading.Thread(target=self._sample, daemon=True, name="cpu-meter")
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.last.update(snapshot(self.groups).pids)
+
+    def shares(self, wall: float, extra: dict[str, float]) -> dict:
+        """Stop sampling; each role's share of the machine (all cores), in percent."""
+        self.stopped.set()
+        self.thread.join()
+        final = snapshot(self.groups)
+        self.last.update(final.pids)
+        used: dict[str, float] = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
+        for pid, (role, seconds) in self.last.items():
+            used[role] = used.get(role, 0.0) + seconds - self.first.pids.get(pid, (role, 0.0))[1]
+        used.update(extra)
+        capacity = wall * NCPU
+        result = {role: round(100 * seconds / capacity, 1) for role, seconds in used.items()}
+        total = final.total - self.first.total
+        busy = 100 * (final.busy - self.first.busy) / total if total else 0.0
+        # Whatever else ran on the machine meanwhile (other people's tests): the noise.
+        result["other"] = round(max(0.0, busy - sum(result.values())), 1)
+        result["busy"] = round(busy, 1)
+        return result

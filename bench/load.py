@@ -186,7 +186,7 @@ def measure(stack, runs: list) -> tuple[list[Result], dict]:
     """Run load generators side by side; their results and the phase's CPU shares."""
     groups = {"web": stack.web_pids(), "worker": stack.worker_pids()}
     me = resource.getrusage(resource.RUSAGE_SELF)
-    before, started = cpu.snapshot(groups), time.monotonic()
+    meter, started = cpu.Meter(groups), time.monotonic()
     for run in runs:
         run.start()
     results: list[Result] = []
@@ -194,13 +194,12 @@ def measure(stack, runs: list) -> tuple[list[Result], dict]:
         got = run.wait()
         results += got if isinstance(got, list) else [got]
     wall = time.monotonic() - started
-    after = cpu.snapshot(groups)
     mine = resource.getrusage(resource.RUSAGE_SELF)
     extra = {
         "load": sum(r.wrk_cpu_s for r in results),
         "bench": mine.ru_utime + mine.ru_stime - me.ru_utime - me.ru_stime,
     }
-    return results, cpu.shares(before, after, wall, extra)
+    return results, meter.shares(wall, extra)
 
 
 def merge(name: str, results: list[Result]) -> Result:

@@ -190,13 +190,13 @@ def burst(run: Run) -> None:
     run.out["burst_unanswered"] = result.socket_errors
 
 
-def mail(run: Run) -> None:
+def mail(run: Run, backlog: int) -> None:
     """Stop the worker, queue a backlog of confirmation e-mails, start it, time the drain.
 
     Then sign for a while as the worker keeps draining, to show what the worker costs the
     signing path (compare with sign_per_s, measured with the worker stopped).
     """
-    stack, sink, backlog = run.stack, run.stack.sink, 3000 if run.quick else 20_000
+    stack, sink = run.stack, run.stack.sink
     stack.stop_workers()
     queued = stack.helper("backlog", run.ids["bench"], backlog, MAIL_DOMAIN)
     run.out["mail_backlog"], run.out["mail_enqueue_s"] = backlog, queued["seconds"]
@@ -207,7 +207,8 @@ def mail(run: Run) -> None:
     while sink.count(MAIL_DOMAIN) == before and time.monotonic() < limit:
         time.sleep(0.02)
     groups = {"web": stack.web_pids(), "worker": stack.worker_pids()}
-    snap, first, conns = cpu.snapshot(groups), sink.count(MAIL_DOMAIN), sink.connections()
+    meter, first, conns = cpu.Meter(groups), sink.count(MAIL_DOMAIN), sink.connections()
+    sent_all = sink.total()
     started = time.monotonic()
     spy = None
     if "mail" in run.profile and stack.workers:
@@ -219,11 +220,11 @@ def mail(run: Run) -> None:
     delivered = sink.count(MAIL_DOMAIN) - first
     end = sink.last_at(MAIL_DOMAIN) if delivered >= remaining else time.monotonic()
     elapsed = (end or time.monotonic()) - started
-    run.out["mail_cpu"] = cpu.shares(snap, cpu.snapshot(groups), elapsed, {})
+    run.out["mail_cpu"] = meter.shares(elapsed, {})
     run.out["mail_delivered"], run.out["mail_seconds"] = delivered, round(elapsed, 1)
     run.out["mail_per_s"] = round(delivered / elapsed, 1) if elapsed else None
-    connections = sink.connections() - conns
-    run.out["mail_per_connection"] = round(delivered / connections, 2) if connections else None
+    connections, sent = sink.connections() - conns, sink.total() - sent_all
+    run.out["mail_per_connection"] = round(sent / connections, 2) if connections else None
     if delivered < remaining:
         run.notes.append(f"mail: {first - before + delivered} of {backlog} e-mails delivered "
                          f"within the time bound")  # fmt: skip

@@ -54,6 +54,10 @@ class Sink:
         with self.handler.lock:
             return self.handler.by_domain[domain]
 
+    def total(self) -> int:
+        with self.handler.lock:
+            return sum(self.handler.by_domain.values())
+
     def last_at(self, domain: str) -> float | None:
         with self.handler.lock:
             return self.handler.last_at.get(domain)

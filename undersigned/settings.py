@@ -7,7 +7,6 @@ import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from undersigned.lib import env
 
@@ -142,7 +141,16 @@ DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Native names, so a visitor finds their language whatever the page is in.
+LANGUAGES = [
+    ("en", "English"),
+    ("hy", "Հայերեն"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+# Django has no Armenian number and date formats; ours are in undersigned/formats/hy.
+FORMAT_MODULE_PATH = ["undersigned.formats"]
 LOCALE_PATHS = [BASE_DIR / "undersigned" / "locale"]
 TIME_ZONE = env.string("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from undersigned.lib import health, outbox, pow
 from undersigned.lib.errors import bad_request, not_found, permission_denied, server_error
+from undersigned.lib.http import same_origin_post
 from undersigned.lib.ratelimit import limit_posts
 
 # Staff passwords: at most 10 sign-in attempts per address per 5 minutes.
@@ -22,6 +24,7 @@ urlpatterns = [
     path("api/", include("undersigned.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("i18n/setlang/", same_origin_post(set_language), name="set_language"),
     path("pow/challenge", pow.challenge_view, name="pow_challenge"),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),

@@ -22,7 +22,9 @@ from django.utils.translation import get_language_from_request
 
 from undersigned.signatures.forms import country_from_accept_language
 
-PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+# A visitor who chose a language (cookie) gets a private page: shared caches key public
+# pages by Accept-Language only, and must not hand that choice to anyone else.
+PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", settings.LANGUAGE_COOKIE_NAME}
 STORED_HEADERS = (
     "Content-Type", "Content-Language", "Vary", "X-Content-Type-Options", "Referrer-Policy",
     "Cross-Origin-Opener-Policy", "X-Frame-Options", "Access-Control-Allow-Origin",
