@@ -45,6 +45,8 @@ ROWS = [
     ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
+    ("  page SQL ms (EXPLAIN) empty / 5M", ["page_sql_ms_empty", "page_sql_ms_5m"], ""),
+    ("  other CPU % during page empty / 5M", ["page_cpu_other_empty", "page_cpu_other_5m"], "≈ 0"),
     ("  sign ms empty / 5M", ["scale_sign_ms_empty", "scale_sign_ms_5m"], ""),
     ("  rows seeded / seconds", ["scale_rows", "scale_seed_s"], "5,000,000"),
     ("export 1M: s / peak RSS MB", ["export_1m_s", "export_1m_rss_mb"], "< 200 MB"),

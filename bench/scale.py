@@ -20,17 +20,23 @@ def _latencies(run: Run, label: str) -> None:
     cache), and a sign, one request at a time: the cost of one visitor, not throughput."""
     seconds = run.secs(10)
     for kind in ("page", "json"):
-        result, _shares = run.wrk(
+        result, shares = run.wrk(
             f"scale-{kind}-{label}", "get.lua", seconds=seconds, connections=1,
             paths=run.path(kind, "scale"), unique=1,
         )  # fmt: skip
         run.out[f"{kind}_ms_{label}"] = _ms(result.p50_ms)
         run.out[f"{kind}_p99_ms_{label}"] = _ms(result.p99_ms)
+        run.out[f"{kind}_cpu_other_{label}"] = shares.get("other")  # the noise meanwhile
     result, _shares = run.wrk(
         f"scale-sign-{label}", "sign.lua", seconds=seconds, connections=1,
         path=run.path("sign", "scale"), tag=f"scale{label}", domain=SIGN_DOMAIN,
     )  # fmt: skip
     run.out[f"scale_sign_ms_{label}"] = _ms(result.p50_ms)
+    if run.stack.db == "postgres":
+        env = {"ALLOWED_HOSTS": "127.0.0.1,testserver"}
+        plans = run.stack.helper("explain", run.ids["scale"], env=env)
+        run.out[f"page_sql_ms_{label}"] = plans["sql_ms"]
+        run.out[f"page_slowest_sql_{label}"] = " | ".join(plans["slowest"])
 
 
 def scale(run: Run, rows: int) -> None:

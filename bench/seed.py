@@ -264,9 +264,27 @@ def queue() -> dict:
         return dict(cursor.fetchall())
 
 
+def explain(petition: str) -> dict:
+    from bench.explain import explain as run
+
+    return run(int(petition))
+
+
 COMMANDS = {
     f.__name__: f
-    for f in (setup, newpetition, session, tokens, purge, backlog, seed, count, emails, queue)
+    for f in (
+        setup,
+        newpetition,
+        session,
+        tokens,
+        purge,
+        backlog,
+        seed,
+        count,
+        emails,
+        queue,
+        explain,
+    )
 }
 
 if __name__ == "__main__":

@@ -188,12 +188,13 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         return done.stdout
 
-    def helper(self, *args: object, timeout: float = 600) -> dict:
+    def helper(self, *args: object, timeout: float = 600, env: dict | None = None) -> dict:
         """Run a bench.seed command inside Django with this stack's settings; its JSON."""
         cmd = [PY, "-m", "bench.seed", *map(str, args)]
         try:
             done = subprocess.run(
-                cmd, env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                cmd, env={**self.env, **(env or {})}, cwd=ROOT, capture_output=True, text=True,
+                timeout=timeout,
                 check=False, start_new_session=True,
             )  # fmt: skip
         except subprocess.TimeoutExpired as error:
