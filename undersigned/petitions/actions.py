@@ -146,3 +146,21 @@ def close_due_petitions(now: datetime | None = None) -> int:
             continue  # another worker closed it first
         closed += 1
     return closed
+
+
+def save_translation(petition: Petition, language: str, title: str, text: str):
+    """Add or replace the petition's title and text in another language."""
+    from undersigned.petitions.models import PetitionTranslation
+
+    if language == petition.language:
+        raise InvalidTransition(_("That is the petition's own language."))
+    translation = PetitionTranslation.objects.filter(petition=petition, language=language).first()
+    translation = translation or PetitionTranslation(petition=petition, language=language)
+    translation.title, translation.text = title, text
+    translation.prepare_text()
+    translation.save()
+    return translation
+
+
+def delete_translation(petition: Petition, language: str) -> bool:
+    return bool(petition.translations.filter(language=language).delete()[0])

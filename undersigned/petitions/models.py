@@ -132,6 +132,15 @@ class Petition(models.Model):
         self.slug = slugify(self.title)[:80]
         self.text_html = markdown.render(self.text)
 
+    def in_language(self, language: str | None) -> tuple[str, str, str]:
+        """(language, title, text HTML) to show a visitor who reads `language`: a
+        translation when there is one, else the original."""
+        if language and language != self.language:
+            for translation in self.translations.all():
+                if translation.language == language:
+                    return translation.language, translation.title, translation.text_html
+        return self.language, self.title, self.text_html
+
     def goal_for(self, count: int) -> int:
         return current_goal(count, self.goal)
 
@@ -209,3 +218,27 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
+
+
+class PetitionTranslation(models.Model):
+    """The petition's title and text in another language, written by its organizers.
+    Signatures belong to the petition, so they count once whatever the language."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("text"), max_length=20_000)
+    text_html = models.TextField(editable=False, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "language"], name="one_translation")
+        ]
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} [{self.language}] {self.title}"
+
+    def prepare_text(self) -> None:
+        self.text_html = markdown.render(self.text)

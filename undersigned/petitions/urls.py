@@ -1,6 +1,6 @@
 from django.urls import path
 
-from undersigned.petitions import authoring, views
+from undersigned.petitions import authoring, translating, views
 
 app_name = "petitions"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("petitions/<int:pk>/edit", authoring.edit, name="edit"),
     path("petitions/<int:pk>/submit", authoring.submit, name="submit"),
     path("petitions/<int:pk>/close", authoring.close, name="close"),
+    path("petitions/<int:pk>/translations", translating.translations, name="translations"),
 ]

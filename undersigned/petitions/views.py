@@ -6,10 +6,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from undersigned.lib.pagecache import public_page
-from undersigned.petitions.models import Petition
+from undersigned.petitions.models import LANGUAGE_CHOICES, Petition
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.forms import SignForm, country_from_accept_language
 from undersigned.signatures.models import Signature
@@ -68,14 +69,30 @@ def petition_page(
         "can_manage": request.user.is_authenticated
         and (request.user.is_staff or petition.creator_id == request.user.pk),
         "source": request.GET.get("source", "")[:64],
+        **_languages(request, petition),
     }
     return render(request, "petitions/detail.html", context, status=status)
+
+
+def _languages(request: HttpRequest, petition: Petition) -> dict:
+    """The text in the visitor's language (or ?lang=), and links to the other versions."""
+    wanted = request.GET.get("lang") or get_language()
+    shown, title, html = petition.in_language(wanted)
+    names = dict(LANGUAGE_CHOICES)
+    versions = [petition.language, *(t.language for t in petition.translations.all())]
+    return {
+        "shown_language": shown,
+        "shown_title": title,
+        "shown_html": html,
+        "other_versions": [(code, names.get(code, code)) for code in versions if code != shown],
+    }
 
 
 @require_safe
 @public_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return petition_page(request, load_visible(request, pk))
+    petition = load_visible(request, pk)
+    return petition_page(request, petition)
 
 
 @require_safe
@@ -96,6 +113,10 @@ def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
             "targets": [{"name": t.name, "role": t.role} for t in petition.targets.all()],
             "text": petition.text,
             "text_html": petition.text_html,
+            "translations": [
+                {"language": t.language, "title": t.title, "text_html": t.text_html}
+                for t in petition.translations.all()
+            ],
             "opened_at": petition.opened_at,
             "closes_at": petition.closes_at,
             "closed_at": petition.closed_at,
