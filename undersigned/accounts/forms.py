@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.accounts.actions import safe_next
-
-EMAIL_ERROR = _("Enter an e-mail address in the right format, like name@example.com.")
+from undersigned.lib.formfields import email_field
 
 
 class SignInForm(forms.Form):
@@ -13,18 +12,10 @@ class SignInForm(forms.Form):
 
     use_required_attribute = False  # errors come from the server, in our words
 
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        max_length=254,
-        help_text=_("We e-mail you a link to sign in. You do not need a password."),
-        error_messages={
-            "required": _("Enter your e-mail address, for example name@example.com."),
-            "invalid": EMAIL_ERROR,
-            "max_length": EMAIL_ERROR,
-        },
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"}
-        ),
+    email = email_field(
+        _("E-mail address"),
+        _("We e-mail you a link to sign in. You do not need a password."),
+        _("Enter your e-mail address, for example name@example.com."),
     )
     name = forms.CharField(
         label=_("Your name (optional)"),

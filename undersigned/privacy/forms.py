@@ -3,9 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from undersigned.lib.formfields import email_field
 from undersigned.privacy.models import DataRequest
-
-EMAIL_ERROR = _("Enter an e-mail address in the right format, like name@example.com.")
 
 
 class DataRequestForm(forms.Form):
@@ -13,18 +12,10 @@ class DataRequestForm(forms.Form):
 
     use_required_attribute = False  # errors come from the server, in our words
 
-    email = forms.EmailField(
-        label=_("The e-mail address you signed with"),
-        max_length=254,
-        help_text=_("We send the link to this address, so only its owner can use it."),
-        error_messages={
-            "required": _("Enter the e-mail address you signed with, like name@example.com."),
-            "invalid": EMAIL_ERROR,
-            "max_length": EMAIL_ERROR,
-        },
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"}
-        ),
+    email = email_field(
+        _("The e-mail address you signed with"),
+        _("We send the link to this address, so only its owner can use it."),
+        _("Enter the e-mail address you signed with, like name@example.com."),
     )
     kind = forms.ChoiceField(
         label=_("What do you want us to do?"),
