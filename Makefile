@@ -67,7 +67,7 @@ messages-check: install
 	done
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.
 lock:

@@ -223,6 +223,10 @@ def mail(run: Run, backlog: int) -> None:
     run.out["mail_cpu"] = meter.shares(elapsed, {})
     run.out["mail_delivered"], run.out["mail_seconds"] = delivered, round(elapsed, 1)
     run.out["mail_per_s"] = round(delivered / elapsed, 1) if elapsed else None
+    for role in ("worker", "postgres"):  # CPU per e-mail: steadier than the rate
+        if delivered:
+            ms = run.out["mail_cpu"][role] / 100 * cpu.NCPU * elapsed * 1000 / delivered
+            run.out[f"mail_{role}_cpu_ms"] = round(ms, 2)
     connections, sent = sink.connections() - conns, sink.total() - sent_all
     run.out["mail_per_connection"] = round(sent / connections, 2) if connections else None
     if delivered < remaining:

@@ -51,6 +51,11 @@ ROWS = [
     ("  rows seeded / seconds", ["scale_rows", "scale_seed_s"], "5,000,000"),
     ("export 1M: s / peak RSS MB", ["export_1m_s", "export_1m_rss_mb"], "< 200 MB"),
     ("mail: e-mails/s into the sink", ["mail_per_s"], "≥ 300/s"),
+    (
+        "  CPU ms per e-mail: worker / PostgreSQL",
+        ["mail_worker_cpu_ms", "mail_postgres_cpu_ms"],
+        "",
+    ),
     ("  e-mails per SMTP connection", ["mail_per_connection"], "> 1 (reuse)"),
     ("  sign /s while mailing, ratio", ["mail_sign_per_s", "mail_sign_ratio"], "≥ 0.90"),
     ("exact: count = rows, one row per 303", ["exact"], "True"),
