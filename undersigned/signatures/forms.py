@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -13,6 +14,13 @@ LANGUAGE_COUNTRY = {
     "pl": "PL", "pt": "PT", "uk": "UA", "ka": "GE", "el": "GR", "tr": "TR", "fa": "IR",
     "ar": "", "en": "",
 }  # fmt: skip
+
+
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [("", _("Choose your country")), *countries]
 
 
 def country_from_accept_language(header: str) -> str:
@@ -29,6 +37,15 @@ def country_from_accept_language(header: str) -> str:
 
 class SignForm(forms.ModelForm):
     use_required_attribute = False  # errors come from the server, in our words
+
+    # A plain code checked against a set: the ~250 country names are built only when the
+    # form is drawn, not on every signature (they were a quarter of a sign's CPU).
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        widget=forms.Select(choices=CallableChoiceIterator(country_choices)),
+        error_messages={"required": _("Choose the country you live in.")},
+    )
 
     class Meta:
         model = Signature
@@ -61,7 +78,6 @@ class SignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose your country")), *countries]
         attrs = {
             "name": {"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
             "email": {"autocomplete": "email", "spellcheck": "false", "type": "email",
@@ -73,6 +89,18 @@ class SignForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(extra)
             if name == "email":
                 self.fields[name].widget.input_type = "email"
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].strip().upper()
+        if code not in COUNTRY_CODES:
+            raise forms.ValidationError(_("Choose the country you live in."))
+        return code
+
+    def _get_validation_exclusions(self):
+        # clean_country has checked it; the model field would walk every country again.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("country")
+        return exclusions
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
