@@ -13,8 +13,6 @@ from support import SIGNER, link_in_last_mail
 from undersigned.lib.logredact import RedactFilter, redact
 from undersigned.signatures.models import Signature
 
-OTHER = {**SIGNER, "name": "Other Person", "email": "other@example.org", "country": "FR"}
-
 
 def sign(client, petition, run_tasks, confirm=True, **fields) -> Signature:
     data = {**SIGNER, **fields}
@@ -23,16 +21,6 @@ def sign(client, petition, run_tasks, confirm=True, **fields) -> Signature:
     if confirm:
         client.post(link_in_last_mail("confirm"))
     return Signature.objects.get(petition=petition, email=data["email"])
-
-
-def ask(client, email=SIGNER["email"], kind="export"):
-    return client.post(reverse("privacy:request"), {"email": email, "kind": kind})
-
-
-def data_link(client, run_tasks, kind="export", email=SIGNER["email"]) -> str:
-    ask(client, email, kind)
-    run_tasks()
-    return link_in_last_mail("my-data")
 
 
 # Logs
