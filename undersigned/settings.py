@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "undersigned.transparency",
     "undersigned.api",
     "undersigned.privacy",
+    "undersigned.dashboard",
+    "undersigned.updates",
+    "undersigned.responses",
+    "undersigned.delivery",
+    "undersigned.sharing",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +241,28 @@ TRANSPARENCY_CHECKPOINT_SECONDS = env.integer("TRANSPARENCY_CHECKPOINT_SECONDS",
 TRANSPARENCY_KEY = env.string("TRANSPARENCY_KEY")
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).
 CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
+
+# --- dashboard: co-organizers' invitation links work this many days.
+ORGANIZER_INVITE_DAYS = env.integer("ORGANIZER_INVITE_DAYS", 14, minimum=1)
+
+# --- updates: e-mails to signers who opted in. At most this many e-mailed updates per
+# petition per 7 days (victories and responses included); moderators approve each one
+# first when UPDATE_EMAILS_NEED_APPROVAL is on; the worker sends them this many at a time.
+UPDATE_EMAILS_PER_WEEK = env.integer("UPDATE_EMAILS_PER_WEEK", 3, minimum=0)
+UPDATE_EMAILS_NEED_APPROVAL = env.boolean("UPDATE_EMAILS_NEED_APPROVAL", False)
+SIGNER_MAIL_BATCH = env.integer("SIGNER_MAIL_BATCH", 200, minimum=1)
+
+# --- responses: decision makers are e-mailed when a petition passes each threshold
+# ("count:kind", comma-separated; kinds: response, escalation); their answer links work
+# this many days.
+TARGET_THRESHOLDS = env.thresholds("TARGET_THRESHOLDS", "10000:response,100000:escalation")
+RESPONSE_LINK_DAYS = env.integer("RESPONSE_LINK_DAYS", 90, minimum=1)
+
+# --- delivery: packs of more signers than this are made by the worker, not the request.
+DELIVERY_INLINE_MAX = env.integer("DELIVERY_INLINE_MAX", 2000, minimum=0)
+
+# --- sharing: the share image (title and count) is redrawn at most this often.
+SHARE_IMAGE_SECONDS = env.integer("SHARE_IMAGE_SECONDS", 300, minimum=10)
 
 LOGGING = {
     "version": 1,

@@ -76,5 +76,5 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    petitions = Petition.objects.filter(creator=request.user).order_by("-created_at", "-pk")
+    petitions = Petition.objects.organized_by(request.user).order_by("-created_at", "-pk")
     return render(request, "accounts/dashboard.html", {"petitions": petitions})

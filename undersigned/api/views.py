@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersigned.api import transport, webhooks
 from undersigned.api.models import Webhook
 from undersigned.lib.http import see_other
+from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.models import Petition
 
 EVENT_CHOICES = [
@@ -48,12 +49,7 @@ class WebhookForm(forms.Form):
 
 
 def _load_managed(request: HttpRequest, pk: int) -> Petition:
-    """The petition if this user started it or is staff; otherwise a 404 (as elsewhere,
-    these pages never reveal that someone else's petition exists)."""
-    petition = get_object_or_404(Petition, pk=pk)
-    if petition.creator_id == request.user.pk or request.user.is_staff:
-        return petition
-    raise Http404
+    return load_for_organizer(request, pk)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -21,8 +22,10 @@ STALE_RUNNING = timedelta(minutes=15)
 
 
 def periodic_jobs() -> dict[str, tuple[int, str]]:
-    """name: (seconds between runs, task to enqueue)."""
-    return {
+    """name: (seconds between runs, task to enqueue). Besides these, an app may declare
+    its own as `periodic_jobs = {name: (seconds or the name of a setting, task path)}`
+    on its AppConfig."""
+    jobs = {
         "refresh_counts": (settings.CLOCK_SECONDS, "undersigned.signatures.tasks.refresh_counts"),
         "close_due_petitions": (60, "undersigned.petitions.tasks.close_due_petitions"),
         "requeue_lost_mails": (60, "undersigned.signatures.tasks.requeue_lost_confirmation_mails"),
@@ -39,6 +42,11 @@ def periodic_jobs() -> dict[str, tuple[int, str]]:
         "anonymise_expired": (600, "undersigned.privacy.tasks.anonymise_expired"),
         "forget_data_requests": (3600, "undersigned.privacy.tasks.forget_data_requests"),
     }
+    for config in apps.get_app_configs():
+        for name, (every, task_path) in getattr(config, "periodic_jobs", {}).items():
+            seconds = getattr(settings, every) if isinstance(every, str) else every
+            jobs[name] = (seconds, task_path)
+    return jobs
 
 
 def tick(now: datetime | None = None) -> list[str]:

@@ -53,6 +53,21 @@ def strings(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in string(name, default).split(",") if item.strip()]
 
 
+def thresholds(name: str, default: str, kinds: tuple[str, ...] = ("response", "escalation")):
+    """ "10000:response,100000:escalation" as [(10000, "response"), (100000, "escalation")],
+    sorted by count."""
+    pairs = []
+    for item in strings(name, default):
+        count, _colon, kind = item.partition(":")
+        if not count.strip().isdigit() or int(count) < 1 or kind.strip() not in kinds:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not COUNT:KIND with a positive COUNT and KIND one of "
+                f"{', '.join(kinds)} (e.g. 10000:response,100000:escalation)."
+            )
+        pairs.append((int(count), kind.strip()))
+    return sorted(pairs)
+
+
 def url(name: str, default: str) -> str:
     value = string(name, default).rstrip("/")
     parts = urlsplit(value)

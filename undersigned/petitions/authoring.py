@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersigned.lib import markdown
 from undersigned.lib.http import see_other
 from undersigned.lib.middleware import error_page
-from undersigned.petitions import actions
+from undersigned.petitions import access, actions
+from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.forms import BaseTargetFormSet, PetitionForm, target_formset
 from undersigned.petitions.models import InvalidTransition, Petition
 
@@ -32,12 +33,11 @@ SUBMITTED = gettext_lazy(
 
 
 def _load_managed(request: HttpRequest, pk: int, *, creator_only: bool = False) -> Petition:
-    """The petition if this user started it (or, unless creator_only, is a moderator)."""
-    petition = get_object_or_404(Petition.objects.select_related("creator"), pk=pk)
-    user = request.user
-    if petition.creator_id == user.pk or (user.is_staff and not creator_only):
-        return petition
-    raise Http404
+    """The petition if this user started it or edits it (or, unless creator_only, is a
+    moderator). Only the creator submits a petition for moderation."""
+    if creator_only:
+        return load_for_organizer(request, pk, need=access.CREATOR, staff=False)
+    return load_for_organizer(request, pk)
 
 
 def _conflict(request: HttpRequest, error: InvalidTransition) -> HttpResponse:

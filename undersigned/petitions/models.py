@@ -57,8 +57,16 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
             return self.all()
         public = Q(state__in=[Petition.State.OPEN, Petition.State.CLOSED, Petition.State.REJECTED])
         if user.is_authenticated:
-            return self.filter(public | Q(creator=user))
+            return self.filter(public | Q(creator=user) | Q(pk__in=_organized_by(user)))
         return self.filter(public)
+
+    def organized_by(self, user) -> PetitionQuerySet:
+        """Petitions this user started or helps to run as an accepted co-organizer."""
+        return self.filter(Q(creator=user) | Q(pk__in=_organized_by(user)))
+
+
+def _organized_by(user) -> models.QuerySet:
+    return Organizer.objects.filter(user=user, accepted_at__isnull=False).values("petition_id")
 
 
 class Petition(models.Model):
@@ -108,6 +116,12 @@ class Petition(models.Model):
     rejected_at = models.DateTimeField(null=True, blank=True)
     # Refreshed from the count shards by the worker's clock; lists sort by it.
     signature_count = models.PositiveBigIntegerField(default=0, editable=False)
+    # Victory, declared by an organizer (updates/actions.py): shown on top of the page.
+    won_at = models.DateTimeField(null=True, blank=True)
+    victory_note = models.TextField(_("what was won"), max_length=5000, blank=True)
+    # The organizer's choice: e-mail the decision makers when the petition opens and at
+    # the site's response thresholds (responses/actions.py).
+    notify_targets = models.BooleanField(_("e-mail the decision makers"), default=False)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -147,6 +161,29 @@ class Petition(models.Model):
     @property
     def listed_goal(self) -> int:
         return self.goal_for(self.signature_count)
+
+    # Who may do what. The creator and editors run the petition; viewers see its dashboard.
+
+    def role_of(self, user) -> str:
+        """ "creator", "editor", "viewer" or "" (no role). Staff have no role here; views
+        that let moderators in say so themselves."""
+        if not user.is_authenticated:
+            return ""
+        if self.creator_id == user.pk:
+            return Organizer.CREATOR
+        organizer = self.organizers.filter(user=user, accepted_at__isnull=False).first()
+        return organizer.role if organizer else ""
+
+    def can_edit(self, user) -> bool:
+        """Edit, post updates, manage targets, download deliveries."""
+        return self.role_of(user) in {Organizer.CREATOR, Organizer.Role.EDITOR}
+
+    def can_view_dashboard(self, user) -> bool:
+        return bool(self.role_of(user)) or (user.is_authenticated and user.is_staff)
+
+    @property
+    def is_won(self) -> bool:
+        return self.won_at is not None
 
     @property
     def is_editable(self) -> bool:
@@ -242,3 +279,38 @@ class PetitionTranslation(models.Model):
 
     def prepare_text(self) -> None:
         self.text_html = markdown.render(self.text)
+
+
+class Organizer(models.Model):
+    """Someone the creator invited to help run a petition. The invitation is by e-mail;
+    `user` is set when the link in it is used."""
+
+    CREATOR = "creator"  # not a row: the petition's creator has every right
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("editor: can edit, post updates and download deliveries")
+        VIEWER = "viewer", _("viewer: can see the dashboard")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="organizers")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.EDITOR)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="organizing",
+    )  # fmt: skip
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The invitation link's secret, stored hashed like every other link secret.
+    token_hash = models.CharField(max_length=64, blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "email"], name="one_invitation_per_address")
+        ]
+        ordering = ["invited_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) on {self.petition_id}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 from undersigned.lib.http import see_other
 from undersigned.lib.middleware import error_page
 from undersigned.petitions import actions
-from undersigned.petitions.models import InvalidTransition, Petition, PetitionTranslation
+from undersigned.petitions.access import load_for_organizer
+from undersigned.petitions.models import InvalidTransition, PetitionTranslation
 
 
 class TranslationForm(forms.ModelForm):
@@ -31,17 +32,10 @@ class TranslationForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 12})}
 
 
-def _own(request: HttpRequest, pk: int) -> Petition:
-    petition = get_object_or_404(Petition, pk=pk)
-    if not (request.user.is_staff or petition.creator_id == request.user.pk):
-        raise Http404
-    return petition
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def translations(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = _own(request, pk)
+    petition = load_for_organizer(request, pk)
     # Organizers translate before moderation; afterwards only moderators may change text.
     can_edit = petition.is_editable or request.user.is_staff
     form = TranslationForm(request.POST or None)

@@ -66,8 +66,9 @@ def petition_page(
         "form": form,
         "accepts_signatures": petition.accepts_signatures(timezone.now()),
         "recent": Signature.objects.filter(petition=petition).shown_publicly()[:10],
-        "can_manage": request.user.is_authenticated
-        and (request.user.is_staff or petition.creator_id == request.user.pk),
+        "can_manage": petition.can_edit(request.user)
+        or (request.user.is_authenticated and request.user.is_staff),
+        "can_view_dashboard": petition.can_view_dashboard(request.user),
         "source": request.GET.get("source", "")[:64],
         **_languages(request, petition),
     }

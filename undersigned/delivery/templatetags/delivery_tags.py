@@ -1,0 +1,15 @@
+"""Template tags of this app (stubs until it is built: each renders nothing)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def paper_line(context, petition) -> str:
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def delivery_panel(context, petition) -> str:
+    return ""
