@@ -130,6 +130,7 @@ class SignatureIn(Schema):
     comment: str = _form_rule("Shown with the name if public.", maxLength=500, default="")
     public: bool = False
     wants_updates: bool = False
+    contact_by_organizer: bool = False
     reference: Reference
 
     model_config = {

@@ -32,7 +32,7 @@ MAX_BATCHES = 50  # per run: a backlog drains over several runs, none holds a wo
 ANONYMOUS = {
     "name": "", "email": "", "email_normalized": "", "email_domain": "", "postcode": "",
     "comment": "", "ip_hash": "", "ip_block": "", "token_hash": "", "public": False,
-    "wants_updates": False, "mail_requested_at": None,
+    "wants_updates": False, "contact_by_organizer": False, "mail_requested_at": None,
 }  # fmt: skip
 
 
@@ -152,6 +152,7 @@ def _exported(signature: Signature) -> dict:
         "comment": signature.comment,
         "show_my_name_publicly": signature.public,
         "email_me_updates": signature.wants_updates,
+        "organizers_may_email_me": signature.contact_by_organizer,
         "language": signature.language,
         "consent_version": signature.consent_version,
         "created_at": _when(signature.created_at),

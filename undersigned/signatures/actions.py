@@ -38,6 +38,7 @@ class SignRequest:
     comment: str = ""
     public: bool = False
     wants_updates: bool = False
+    contact_by_organizer: bool = False
     language: str = "en"
     source: str = ""
 
@@ -87,6 +88,7 @@ def sign_petition(
                 comment=data.comment,
                 public=data.public,
                 wants_updates=data.wants_updates,
+                contact_by_organizer=data.contact_by_organizer,
                 language=data.language,
                 source=data.source[:64],
                 mail_requested_at=now,
@@ -207,7 +209,8 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
         Signature.objects.filter(pk=row.pk).update(
             withdrawn_at=now, name="", email="", email_normalized="", postcode="", comment="",
             ip_hash="", ip_block="", email_domain="",
-            public=False, wants_updates=False, token_hash="", mail_requested_at=None,
+            public=False, wants_updates=False, contact_by_organizer=False, token_hash="",
+            mail_requested_at=None,
         )  # fmt: skip
         if row.is_counted:
             add_to_count(row.petition_id, row.shard, -1)

@@ -49,7 +49,10 @@ class SignForm(forms.ModelForm):
 
     class Meta:
         model = Signature
-        fields = ["name", "email", "country", "postcode", "comment", "public", "wants_updates"]
+        fields = [
+            "name", "email", "country", "postcode", "comment",
+            "public", "wants_updates", "contact_by_organizer",
+        ]  # fmt: skip
         labels = {
             "name": _("Full name"),
             "email": _("E-mail address"),
@@ -58,14 +61,19 @@ class SignForm(forms.ModelForm):
             "comment": _("Why are you signing? (optional)"),
             "public": _("Show my name publicly"),
             "wants_updates": _("E-mail me updates about this petition"),
+            "contact_by_organizer": _("Let the organizers e-mail me"),
         }
         help_texts = {
             "email": _(
                 "We send you a link to confirm your signature. Your address is never shown "
-                "publicly or given to the organizer."
+                "publicly, and reaches the organizers only if you let them e-mail you."
             ),
             "comment": _("Up to 500 characters, shown with your signature if you make it public."),
             "public": _("Your first name and initial, country and reason appear on this page."),
+            "contact_by_organizer": _(
+                "The organizers receive your name and e-mail address. Without this, they "
+                "never see your address."
+            ),
         }
         widgets = {
             "comment": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),

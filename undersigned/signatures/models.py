@@ -67,6 +67,9 @@ class Signature(models.Model):
     comment = models.CharField(_("why I'm signing"), max_length=500, blank=True)
     public = models.BooleanField(_("show my name publicly"), default=False)
     wants_updates = models.BooleanField(_("keep me updated about this petition"), default=False)
+    # A separate, explicit choice: only these signers' e-mail addresses reach the
+    # organizers (delivery/exports.py); everyone else's stays with the site.
+    contact_by_organizer = models.BooleanField(_("let the organizers e-mail me"), default=False)
     language = models.CharField(max_length=8, default="en")
     source = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(db_default=models.functions.Now())
