@@ -141,34 +141,13 @@ def purge() -> dict:
 
 
 def backlog(petition: str, n: str, domain: str) -> dict:
-    """N signatures waiting for their confirmation e-mail, with their tasks queued."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    from undersigned.signatures.tasks import deliver_confirmation
-
+    """N signatures waiting for their confirmation e-mail: the rows are the queue."""
     started, now, count = time.monotonic(), timezone.now(), int(n)
     tag = uuid.uuid4().hex[:8]
     rows = [_row(int(petition), f"{tag}-{i}@{domain}", mail_requested_at=now)
             for i in range(count)]  # fmt: skip
-    task = deliver_confirmation
     with transaction.atomic():
         _insert(rows)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {SIG} WHERE email LIKE %s", [f"{tag}-%"])
-            pks = [row[0] for row in cursor.fetchall()]
-        # What DatabaseBackend.enqueue() writes, in bulk.
-        DBTaskResult.objects.bulk_create(
-            [
-                DBTaskResult(
-                    args_kwargs={"args": [pk], "kwargs": {}}, priority=task.priority,
-                    task_path=task.module_path, queue_name=task.queue_name,
-                    run_after=task.run_after or get_date_max(),
-                    backend_name=task.backend,
-                )
-                for pk in sorted(pks)
-            ],
-            batch_size=2000,
-        )  # fmt: skip
     return {"queued": count, "seconds": round(time.monotonic() - started, 2)}
 
 

@@ -1,6 +1,6 @@
 """The production-like stack the benchmark drives, on loopback only.
 
-gunicorn (sync workers, DEBUG=0), the task worker, a local SMTP sink, and either a fresh
+gunicorn (threaded workers, DEBUG=0), the task worker, a local SMTP sink, and either a fresh
 PostgreSQL database `undersigned_bench` or a fresh SQLite file. Every process runs in its
 own process group so that stopping it also stops its children; `Stack` is a context
 manager and stops everything on the way out, also on Ctrl-C or an error.
@@ -160,6 +160,10 @@ class Stack:
             "--bind", f"{HOST}:{port}", "--graceful-timeout", "5", "--timeout", "60",
             *self.server_args,
         ]  # fmt: skip
+        if not {"-k", "--worker-class"} & set(self.server_args):
+            # As docs/operations.md: threads with keep-alive, and the queue-time stamp
+            # that lets an overloaded server answer 503 fast (lib/overload.py).
+            args += ["-k", "undersigned.lib.overload.QueueTimedWorker", "--threads", "4"]
         return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
 
     def start_workers(self) -> None:

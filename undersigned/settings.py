@@ -199,11 +199,16 @@ X_FRAME_OPTIONS = "DENY"
 # Signing and confirmation.
 SIGNATURE_TOKEN_DAYS = env.integer("SIGNATURE_TOKEN_DAYS", 30, minimum=1)
 SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAILS", 3, minimum=1)
+# The worker sends confirmation e-mails this many per SMTP connection (one claim each).
+CONFIRMATION_MAIL_BATCH = env.integer("CONFIRMATION_MAIL_BATCH", 100, minimum=1)
 SIGN_IN_LINK_MINUTES = env.integer("SIGN_IN_LINK_MINUTES", 60, minimum=5)
 COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)
 # Public pages for visitors without a session are served from memory this long (0: off).
 # With COUNT_CACHE_SECONDS this bounds how far a displayed count lags: 2 + 2 seconds.
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
+# A request that waited longer than this for a server thread gets a fast 503 with
+# Retry-After instead of a late answer (milliseconds; lib/overload.py; 0: off).
+OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -244,10 +249,13 @@ CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
 
 # --- dashboard: co-organizers' invitation links work this many days.
 ORGANIZER_INVITE_DAYS = env.integer("ORGANIZER_INVITE_DAYS", 14, minimum=1)
+# The dashboard's figures (GROUP BYs over all signatures) are kept this many seconds.
+DASHBOARD_CACHE_SECONDS = env.integer("DASHBOARD_CACHE_SECONDS", 60, minimum=0)
 
-# --- updates: e-mails to signers who opted in. At most this many e-mailed updates per
-# petition per 7 days (victories and responses included); moderators approve each one
-# first when UPDATE_EMAILS_NEED_APPROVAL is on; the worker sends them this many at a time.
+# --- updates: e-mails to signers who opted in. At most this many e-mailed news updates
+# per petition per 7 days (victories and decision makers' responses are always e-mailed
+# and not counted); moderators approve each e-mail first when UPDATE_EMAILS_NEED_APPROVAL
+# is on; the worker sends them this many at a time, over one SMTP connection per batch.
 UPDATE_EMAILS_PER_WEEK = env.integer("UPDATE_EMAILS_PER_WEEK", 3, minimum=0)
 UPDATE_EMAILS_NEED_APPROVAL = env.boolean("UPDATE_EMAILS_NEED_APPROVAL", False)
 SIGNER_MAIL_BATCH = env.integer("SIGNER_MAIL_BATCH", 200, minimum=1)
@@ -260,6 +268,12 @@ RESPONSE_LINK_DAYS = env.integer("RESPONSE_LINK_DAYS", 90, minimum=1)
 
 # --- delivery: packs of more signers than this are made by the worker, not the request.
 DELIVERY_INLINE_MAX = env.integer("DELIVERY_INLINE_MAX", 2000, minimum=0)
+# Pack files live here (never under STATIC_ROOT: only organizers' downloads read them);
+# the PDF lists at most this many signers (the CSV always lists them all).
+DELIVERY_DIR = Path(env.string("DELIVERY_DIR", str(VAR_DIR / "deliveries")))
+DELIVERY_PDF_MAX_SIGNERS = env.integer("DELIVERY_PDF_MAX_SIGNERS", 100_000, minimum=1)
+# Pack files are deleted this many days after they were made (organizers can make new ones).
+DELIVERY_KEEP_DAYS = env.integer("DELIVERY_KEEP_DAYS", 30, minimum=1)
 
 # --- sharing: the share image (title and count) is redrawn at most this often.
 SHARE_IMAGE_SECONDS = env.integer("SHARE_IMAGE_SECONDS", 300, minimum=10)

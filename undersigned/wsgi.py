@@ -1,6 +1,19 @@
+"""The WSGI application: a thin front door before Django.
+
+1. Cached public pages are answered here, from the same store the page cache middleware
+   fills, without building a request or running middleware (lib/pagecache.py).
+2. A request that queued too long behind others gets a fast 503 with Retry-After instead
+   of a late answer nobody waits for (lib/overload.py).
+3. Everything else goes to Django.
+"""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "undersigned.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from undersigned.lib.health import FrontDoor  # noqa: E402  (needs the settings loaded)
+
+application = FrontDoor(django_application)

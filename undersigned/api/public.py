@@ -26,6 +26,7 @@ from undersigned.api.schemas import (
     PetitionFilters,
     PetitionPage,
     SignerPage,
+    UpdatePage,
 )
 from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for
@@ -168,3 +169,31 @@ def petition_signers(
         for s in items
     ]
     return {"items": signers, "next_cursor": next_cursor}
+
+
+@router.get("/petitions/{id}/updates", response={200: UpdatePage, 400: ErrorOut, 404: ErrorOut})
+def petition_updates(
+    request: HttpRequest,
+    response: HttpResponse,
+    id: PetitionId,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+):
+    """The petition's updates, newest first: news, the victory, decision makers' responses."""
+    petition = listed_petition(id)
+    rows = petition.updates.select_related("target")
+    items, next_cursor = keyset.page(rows, ["-created_at", "-id"], f"updates:{id}", cursor, limit)
+    cacheable(response)
+    updates = [
+        {
+            "id": u.pk,
+            "kind": u.kind,
+            "title": u.title,
+            "text": u.text,
+            "text_html": u.text_html,
+            "target": {"name": u.target.name, "role": u.target.role} if u.target else None,
+            "created_at": u.created_at,
+        }
+        for u in items
+    ]
+    return {"items": updates, "next_cursor": next_cursor}

@@ -115,6 +115,23 @@ class SignerPage(Schema):
     next_cursor: str | None
 
 
+class UpdateOut(Schema):
+    id: int
+    kind: Literal["news", "victory", "response"] = Field(
+        description="news from the organizers, the victory, or a decision maker's response."
+    )
+    title: str
+    text: str = Field(description="Markdown, as written.")
+    text_html: str = Field(description="The text as sanitised HTML.")
+    target: TargetOut | None = Field(description="Who responded (a response only).")
+    created_at: datetime
+
+
+class UpdatePage(Schema):
+    items: list[UpdateOut]
+    next_cursor: str | None
+
+
 def _form_rule(description: str, default: Any = ..., **rules: Any) -> Any:
     """A field the sign form validates (with its own messages): the schema only says so."""
     return Field(default, description=description, json_schema_extra=rules)

@@ -1,26 +1,201 @@
-"""The dashboard of one petition, for the people who run it."""
+"""The dashboard of one petition, for the people who run it, and its co-organizers.
+
+Someone with no role on the petition gets a 404, as everywhere else; a co-organizer whose
+role does not allow an action gets a 403, since they know the petition exists.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from undersigned.petitions.access import VIEWER, load_for_organizer
+from undersigned.accounts.forms import SignInForm
+from undersigned.dashboard import actions, charts, stats
+from undersigned.dashboard.forms import InviteForm, RoleForm
+from undersigned.lib.http import see_other
+from undersigned.petitions.access import CREATOR, VIEWER, load_for_organizer
+from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for
+
+# The map is an image: it may use the inline styles pygal writes, and nothing else.
+MAP_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+INVITATION_ERRORS = {
+    actions.InvitationMalformed: ("dashboard/invitation_malformed.html", 404),
+    actions.InvitationExpired: ("dashboard/invitation_expired.html", 410),
+    actions.InvitationUsed: ("dashboard/invitation_used.html", 410),
+}
+
+
+def _load(request: HttpRequest, pk: int, need: str = VIEWER) -> Petition:
+    petition = load_for_organizer(request, pk, need=VIEWER)  # no role at all: 404
+    if need == CREATOR and petition.role_of(request.user) != CREATOR:
+        raise PermissionDenied
+    return petition
 
 
 @require_safe
 @login_required
 def petition_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = load_for_organizer(request, pk, need=VIEWER)
+    petition = _load(request, pk)
     count = count_for(petition)
+    figures = stats.figures_for(petition)
+    sort, descending = stats.country_order(request.GET.get("sort", ""))
     context = {
         "petition": petition,
         "count": count,
         "goal": petition.goal_for(count),
         "role": petition.role_of(request.user),
         "can_edit": petition.can_edit(request.user),
+        "figures": figures,
+        "countries": stats.sort_countries(figures.countries, sort, descending),
+        "sort": sort,
+        "descending": descending,
+        "charts": _charts(figures),
+        "organizers": list(petition.organizers.all()),
+        "time_zone": settings.TIME_ZONE,
     }
     return render(request, "dashboard/petition.html", context)
+
+
+def _charts(figures: stats.Figures) -> dict:
+    return {
+        "hourly": charts.bar_chart(
+            figures.hourly, chart_id="chart-hourly", title=_("Confirmed signatures per hour"),
+            description=_("A bar per hour, for the last 48 hours, oldest on the left. "
+                          "The table below the chart gives every hour."),
+        ),
+        "daily": charts.bar_chart(
+            figures.daily, chart_id="chart-daily", title=_("Confirmed signatures per day"),
+            description=_("A bar per day since the petition opened, oldest on the left. "
+                          "The table below the chart gives every day with signatures."),
+            min_slots=30,
+        ),
+    }  # fmt: skip
+
+
+@require_safe
+@login_required
+@gzip_page
+def world_map(request: HttpRequest, pk: int) -> HttpResponse:
+    """The choropleth as an SVG image (about 800 kB, 250 kB compressed), drawn once per
+    refresh of the figures and language."""
+    petition = _load(request, pk)
+    figures = stats.figures_for(petition)
+    key = f"dashboard:map:{petition.pk}:{figures.computed_at.timestamp()}:{get_language()}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = charts.world_map_svg(figures.countries)
+        cache.set(key, svg, max(settings.DASHBOARD_CACHE_SECONDS, 1))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = MAP_POLICY
+    response["Cache-Control"] = f"private, max-age={settings.DASHBOARD_CACHE_SECONDS}"
+    return response
+
+
+@require_safe
+@login_required
+def organizers(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _load(request, pk)
+    return _organizers_page(request, petition, InviteForm(petition=petition))
+
+
+def _organizers_page(
+    request: HttpRequest, petition: Petition, form: InviteForm, status: int = 200
+) -> HttpResponse:
+    rows = list(petition.organizers.select_related("user"))
+    now = timezone.now()
+    context = {
+        "petition": petition,
+        "is_creator": petition.role_of(request.user) == CREATOR,
+        "accepted": [row for row in rows if row.accepted_at],
+        "pending": [
+            (row, expires, expires < now)
+            for row in rows
+            if not row.accepted_at and (expires := actions.invitation_expires_at(row))
+        ],
+        "form": form,
+        "role_choices": [("editor", _("editor")), ("viewer", _("viewer"))],
+        "days": settings.ORGANIZER_INVITE_DAYS,
+    }
+    return render(request, "dashboard/organizers.html", context, status=status)
+
+
+@require_POST
+@login_required
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _load(request, pk, need=CREATOR)
+    form = InviteForm(request.POST, petition=petition)
+    if not form.is_valid():
+        return _organizers_page(request, petition, form, status=400)
+    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    try:
+        actions.invite_organizer(petition, email, role, request.user, get_language() or "en")
+    except actions.CannotInvite as error:
+        form.add_error("email", str(error))
+        return _organizers_page(request, petition, form, status=400)
+    messages.success(request, _("We have e-mailed an invitation to %(email)s.") % {"email": email})
+    return see_other("dashboard:organizers", pk=petition.pk)
+
+
+@require_POST
+@login_required
+def change_role(request: HttpRequest, pk: int, organizer_pk: int) -> HttpResponse:
+    petition = _load(request, pk, need=CREATOR)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _organizers_page(request, petition, InviteForm(petition=petition), status=400)
+    if not actions.change_organizer_role(petition, organizer_pk, form.cleaned_data["role"]):
+        raise Http404
+    messages.success(request, _("The role has been changed."))
+    return see_other("dashboard:organizers", pk=petition.pk)
+
+
+@require_POST
+@login_required
+def remove(request: HttpRequest, pk: int, organizer_pk: int) -> HttpResponse:
+    petition = _load(request, pk, need=CREATOR)
+    if not actions.remove_organizer(petition, organizer_pk):
+        raise Http404
+    messages.success(request, _("Done: that person no longer helps run this petition."))
+    return see_other("dashboard:organizers", pk=petition.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """GET explains and asks to sign in (or shows a button); only the POST accepts."""
+    try:
+        organizer, secret = actions.check_invitation(token)
+        if not request.user.is_authenticated:
+            return _sign_in_first(request, organizer)
+        if request.method != "POST":
+            if actions.normalize_address(request.user.email) != organizer.email:
+                raise actions.WrongAccount(organizer)
+            return render(request, "dashboard/invitation.html", {"organizer": organizer})
+        organizer = actions.accept_invitation(organizer, secret, request.user)
+    except actions.WrongAccount as error:
+        context = {"organizer": error.organizer}
+        return render(request, "dashboard/invitation_wrong_account.html", context, status=403)
+    except actions.InvitationError as error:
+        template, status = INVITATION_ERRORS[type(error)]
+        context = {"organizer": error.organizer, "days": settings.ORGANIZER_INVITE_DAYS}
+        return render(request, template, context, status=status)
+    messages.success(
+        request, _("You now help run “%(title)s”.") % {"title": organizer.petition.title}
+    )
+    return see_other("dashboard:petition", pk=organizer.petition_id)
+
+
+def _sign_in_first(request: HttpRequest, organizer) -> HttpResponse:
+    form = SignInForm(initial={"email": organizer.email, "next": request.path})
+    context = {"organizer": organizer, "form": form, "minutes": settings.SIGN_IN_LINK_MINUTES}
+    return render(request, "dashboard/invitation_sign_in.html", context)

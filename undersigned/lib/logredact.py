@@ -5,7 +5,7 @@ and exceptions can quote values. Installed on the handler, this rewrites every r
 before it is written:
 
 - the key in a link path: `/confirm/12.secret` → `/confirm/…` (also withdraw, thanks,
-  unsubscribe, my-data and organizers' sign-in links);
+  unsubscribe, my-data, decision makers' respond and organizers' sign-in links);
 - e-mail addresses → `[email]`;
 - IPv4 and IPv6 addresses → `[ip]`.
 
@@ -19,7 +19,10 @@ import logging
 import re
 from typing import Any
 
-LINK_PREFIXES = ("confirm", "withdraw", "thanks", "unsubscribe", "my-data", "accounts/sign-in")
+LINK_PREFIXES = (
+    "confirm", "withdraw", "thanks", "unsubscribe", "my-data", "accounts/sign-in", "respond",
+    "organizers/invitations",
+)  # fmt: skip
 LINK = re.compile(r"(/(?:" + "|".join(map(re.escape, LINK_PREFIXES)) + r")/)[^\s/?#\"'<>]+")
 EMAIL = re.compile(r"[\w.!#$%&'*+=^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")

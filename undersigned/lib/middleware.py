@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -61,6 +62,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# The embeddable widget (sharing/views.py: embed) is the one page any site may frame.
+EMBEDDABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+def allow_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let any site put this view's responses in an <iframe>: no X-Frame-Options and
+    `frame-ancestors *`. Every other response keeps DENY / 'none'."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.frame_anywhere = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapper
 
 
 class SecurityHeadersMiddleware:
@@ -74,6 +91,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         # The admin ships small inline scripts and styles of its own; staff only.
         if not request.path.startswith("/admin/"):
-            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            embeddable = getattr(response, "frame_anywhere", False)
+            policy = EMBEDDABLE_POLICY if embeddable else CONTENT_SECURITY_POLICY
+            response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -10,13 +10,17 @@ the rest. Views opt in with @public_page; everything else passes through untouch
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.cookie import parse_cookie
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
@@ -30,6 +34,20 @@ STORED_HEADERS = (
     "Cross-Origin-Opener-Policy", "X-Frame-Options", "Access-Control-Allow-Origin",
     "Content-Security-Policy",
 )  # fmt: skip
+
+
+def aligned_timeout(seconds: float) -> float:
+    """A timeout that ends on the next multiple of `seconds` of the wall clock.
+
+    Every process of every node then lets its copy go at the same moment, and the next
+    render in each reads the count afresh: two processes' pages can differ only by what
+    was confirmed between their first renders after that moment, instead of by up to a
+    whole period — so a reader alternating between processes does not see the count go
+    down and up. (With Redis all processes share one copy, and Redis counts whole
+    seconds, so there it is rounded, at least one.)
+    """
+    remaining = seconds - time.time() % seconds
+    return max(1, round(remaining)) if settings.REDIS_URL else remaining
 
 
 def is_anonymous(request: HttpRequest) -> bool:
@@ -54,9 +72,56 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _key(request: HttpRequest) -> str:
-    language = get_language_from_request(request)
-    country = country_from_accept_language(request.headers.get("Accept-Language", ""))
-    return f"page:{language}:{country}:{request.get_full_path()}"
+    return _key_for(request.META.get("HTTP_ACCEPT_LANGUAGE", ""), request.get_full_path())
+
+
+@lru_cache(maxsize=512)
+def _variant(accept_language: str) -> str:
+    """The language and default country a visitor without cookies gets, from the header."""
+
+    class Bare:  # what get_language_from_request reads of a request without cookies
+        COOKIES: dict = {}
+        META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
+
+    return f"{get_language_from_request(Bare())}:{country_from_accept_language(accept_language)}"
+
+
+def variant_language(accept_language: str) -> str:
+    return _variant(accept_language[:200]).split(":", 1)[0]
+
+
+def _key_for(accept_language: str, full_path: str) -> str:
+    return f"page:{_variant(accept_language[:200])}:{full_path}"
+
+
+def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """Before Django: the stored answer for this WSGI request, if there is one.
+
+    The same key and bytes as PublicPageCacheMiddleware, without building a request,
+    running middleware or sending signals (undersigned/wsgi.py). None: ask Django.
+    """
+    if not settings.PAGE_CACHE_SECONDS or environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
+        return None
+    cookies = environ.get("HTTP_COOKIE")
+    if cookies and PRIVATE_COOKIES & parse_cookie(cookies).keys():
+        return None
+    path = escape_uri_path(get_script_name(environ) + get_path_info(environ))
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        path = f"{path}?{iri_to_uri(query)}"
+    stored = cache.get(_key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), path))
+    if stored is None:
+        return None
+    headers = [
+        *stored["headers"].items(),
+        ("ETag", stored["etag"]),
+        ("Last-Modified", stored["modified"]),
+        ("Cache-Control", stored["cache_control"]),
+    ]
+    if environ.get("HTTP_IF_NONE_MATCH") == stored["etag"]:
+        return "304 Not Modified", [h for h in headers if h[0] != "Content-Type"], b""
+    headers.append(("Content-Length", str(len(stored["body"]))))
+    return "200 OK", headers, stored["body"]
 
 
 def _respond(request: HttpRequest, stored: dict) -> HttpResponse:
@@ -97,5 +162,5 @@ class PublicPageCacheMiddleware:
             "cache_control": f"public, max-age={seconds}, stale-while-revalidate={seconds * 15}",
             "headers": {h: response[h] for h in STORED_HEADERS if response.has_header(h)},
         }
-        cache.set(key, stored, seconds)
+        cache.set(key, stored, aligned_timeout(seconds))
         return _respond(request, stored)

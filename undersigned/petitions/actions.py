@@ -19,6 +19,7 @@ EDITABLE_FIELDS = [
     "goal",
     "language",
     "closes_at",
+    "notify_targets",
     "updated_at",
 ]
 
@@ -32,7 +33,8 @@ def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
 
     An edit locks the row and checks again that it is still editable, so a moderator's
     decision made meanwhile is never overwritten. Targets' private e-mail addresses
-    (set elsewhere) are kept for targets whose name is unchanged.
+    are kept for targets whose name is unchanged when the caller gives no "email" key
+    (the petition form always gives one, so an organizer can clear it).
     """
     petition.prepare_text()
     with transaction.atomic():
@@ -46,7 +48,7 @@ def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
         petition.targets.all().delete()
         Target.objects.bulk_create(
             Target(petition=petition, position=i, name=t["name"], role=t.get("role", ""),
-                   email=t.get("email") or emails.get(t["name"], ""))
+                   email=t["email"] if "email" in t else emails.get(t["name"], ""))
             for i, t in enumerate(targets)
         )  # fmt: skip
     return petition

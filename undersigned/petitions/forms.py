@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.petitions.models import Petition
@@ -34,12 +35,13 @@ class PetitionForm(forms.ModelForm):
 
     class Meta:
         model = Petition
-        fields = ["title", "text", "goal", "closes_at", "language"]
+        fields = ["title", "text", "goal", "closes_at", "language", "notify_targets"]
         labels = {
             "title": _("Title"),
             "text": _("What should change, and why"),
             "goal": _("Signature goal"),
             "language": _("Language of the petition"),
+            "notify_targets": _("E-mail the decision makers about this petition"),
         }
         help_texts = {
             "title": _(
@@ -86,6 +88,7 @@ class PetitionForm(forms.ModelForm):
             min=(self.today + timedelta(days=1)).isoformat(),
             max=(self.today + timedelta(days=MAX_OPEN_DAYS)).isoformat(),
         )
+        self.fields["notify_targets"].help_text = notify_help()
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -107,6 +110,25 @@ class PetitionForm(forms.ModelForm):
         return timezone.make_aware(datetime.combine(day, CLOSING_TIME))
 
 
+def notify_help() -> str:
+    """The notify checkbox's hint, with the site's thresholds."""
+    counts = [
+        formats.number_format(n, force_grouping=True) for n, _kind in settings.TARGET_THRESHOLDS
+    ]
+    if not counts:
+        return str(
+            _(
+                "We e-mail each decision maker who has an address when the petition opens, "
+                "with a private link to answer publicly."
+            )
+        )
+    return _(
+        "We e-mail each decision maker who has an address when the petition opens, and "
+        "again when it reaches %(counts)s signatures, each time with a private link to "
+        "answer publicly."
+    ) % {"counts": str(_(" and ")).join(counts)}
+
+
 class TargetForm(forms.Form):
     """One decision maker. Every row may be left empty; the formset needs at least one."""
 
@@ -124,6 +146,20 @@ class TargetForm(forms.Form):
         required=False,
         error_messages={"max_length": _("Shorten the role to 200 characters or fewer.")},
     )
+    email = forms.EmailField(
+        label=_("E-mail address (optional)"),
+        help_text=_(
+            "Never shown publicly: used only to e-mail them about this petition, if you "
+            "tick the box below."
+        ),
+        max_length=254,
+        required=False,
+        error_messages={
+            "invalid": _("Enter the e-mail address in the right format, like name@example.org."),
+            "max_length": _("Shorten the e-mail address to 254 characters or fewer."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
@@ -135,6 +171,10 @@ class TargetForm(forms.Form):
         data = super().clean()
         if not self.errors and data.get("role") and not data.get("name"):
             self.add_error("name", _("Enter the name of this decision maker, or clear the role."))
+        elif not self.errors and data.get("email") and not data.get("name"):
+            self.add_error(
+                "name", _("Enter the name of this decision maker, or clear the e-mail address.")
+            )
         return data
 
 
@@ -156,7 +196,11 @@ class BaseTargetFormSet(forms.BaseFormSet):
     def targets(self) -> list[dict[str, str]]:
         """The filled-in rows, in order, as `actions.save_draft` takes them."""
         rows = (form.cleaned_data for form in self.forms if hasattr(form, "cleaned_data"))
-        return [{"name": r["name"], "role": r["role"]} for r in rows if r.get("name")]
+        return [
+            {"name": r["name"], "role": r["role"], "email": r["email"]}
+            for r in rows
+            if r.get("name")
+        ]
 
 
 TargetFormSet = forms.formset_factory(
@@ -171,6 +215,8 @@ TargetFormSet = forms.formset_factory(
 
 def target_formset(petition: Petition, data=None) -> BaseTargetFormSet:
     initial = (
-        [{"name": t.name, "role": t.role} for t in petition.targets.all()] if petition.pk else []
+        [{"name": t.name, "role": t.role, "email": t.email} for t in petition.targets.all()]
+        if petition.pk
+        else []
     )
     return TargetFormSet(data, initial=initial, prefix="targets")

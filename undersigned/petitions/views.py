@@ -69,7 +69,8 @@ def petition_page(
         "can_manage": petition.can_edit(request.user)
         or (request.user.is_authenticated and request.user.is_staff),
         "can_view_dashboard": petition.can_view_dashboard(request.user),
-        "source": request.GET.get("source", "")[:64],
+        # Share links carry ?source=; campaigns elsewhere often only utm_source.
+        "source": (request.GET.get("source") or request.GET.get("utm_source", ""))[:64],
         **_languages(request, petition),
     }
     return render(request, "petitions/detail.html", context, status=status)

@@ -7,3 +7,4 @@ class ResponsesConfig(AppConfig):
 
     name = "undersigned.responses"
     label = "responses"
+    periodic_jobs = {"notify_targets": (60, "undersigned.responses.tasks.notify_targets")}

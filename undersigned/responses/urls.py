@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from undersigned.responses import views
 
 app_name = "responses"
-urlpatterns: list = []
+urlpatterns = [
+    path("respond/<str:token>", views.respond, name="respond"),
+    path("respond/<str:token>/new-link", views.new_link, name="new_link"),
+    path("responded/<str:key>", views.published, name="published"),
+    path(
+        "petitions/<int:pk>/decision-makers/<int:target_pk>/notify",
+        views.resend,
+        name="resend",
+    ),
+    path("petitions/<int:pk>/decision-makers/notify", views.toggle_notify, name="toggle_notify"),
+]

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class SignaturesConfig(AppConfig):
     name = "undersigned.signatures"
     label = "signatures"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from undersigned.petitions.models import Petition
+        from undersigned.signatures.views import forget_signing_facts
+
+        # A petition closed or hidden in this process stops taking signatures at once.
+        post_save.connect(forget_signing_facts, sender=Petition, dispatch_uid="signing-facts")

@@ -6,8 +6,6 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from undersigned.signatures.models import Signature
-
 # When the browser names only a language, the country most of its speakers sign from.
 LANGUAGE_COUNTRY = {
     "hy": "AM", "fr": "FR", "de": "DE", "es": "ES", "ru": "RU", "it": "IT", "nl": "NL",
@@ -35,9 +33,26 @@ def country_from_accept_language(header: str) -> str:
     return ""
 
 
-class SignForm(forms.ModelForm):
+class SignForm(forms.Form):
+    """The sign form. A plain Form, not a ModelForm: the action writes the row, and a
+    ModelForm would build and validate a model instance on every signature for nothing."""
+
     use_required_attribute = False  # errors come from the server, in our words
 
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=100,
+        error_messages={"required": _("Enter your full name, for example Anahit Karapetyan.")},
+    )
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_(
+            "We send you a link to confirm your signature. Your address is never shown "
+            "publicly, and reaches the organizers only if you let them e-mail you."
+        ),
+        error_messages={"required": _("Enter your e-mail address, for example name@example.com.")},
+    )
     # A plain code checked against a set: the ~250 country names are built only when the
     # form is drawn, not on every signature (they were a quarter of a sign's CPU).
     country = forms.CharField(
@@ -46,43 +61,30 @@ class SignForm(forms.ModelForm):
         widget=forms.Select(choices=CallableChoiceIterator(country_choices)),
         error_messages={"required": _("Choose the country you live in.")},
     )
-
-    class Meta:
-        model = Signature
-        fields = [
-            "name", "email", "country", "postcode", "comment",
-            "public", "wants_updates", "contact_by_organizer",
-        ]  # fmt: skip
-        labels = {
-            "name": _("Full name"),
-            "email": _("E-mail address"),
-            "country": _("Country"),
-            "postcode": _("Postcode (optional)"),
-            "comment": _("Why are you signing? (optional)"),
-            "public": _("Show my name publicly"),
-            "wants_updates": _("E-mail me updates about this petition"),
-            "contact_by_organizer": _("Let the organizers e-mail me"),
-        }
-        help_texts = {
-            "email": _(
-                "We send you a link to confirm your signature. Your address is never shown "
-                "publicly, and reaches the organizers only if you let them e-mail you."
-            ),
-            "comment": _("Up to 500 characters, shown with your signature if you make it public."),
-            "public": _("Your first name and initial, country and reason appear on this page."),
-            "contact_by_organizer": _(
-                "The organizers receive your name and e-mail address. Without this, they "
-                "never see your address."
-            ),
-        }
-        widgets = {
-            "comment": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
-        }
-        error_messages = {
-            "name": {"required": _("Enter your full name, for example Anahit Karapetyan.")},
-            "email": {"required": _("Enter your e-mail address, for example name@example.com.")},
-            "country": {"required": _("Choose the country you live in.")},
-        }
+    postcode = forms.CharField(label=_("Postcode (optional)"), max_length=16, required=False)
+    comment = forms.CharField(
+        label=_("Why are you signing? (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text=_("Up to 500 characters, shown with your signature if you make it public."),
+    )
+    public = forms.BooleanField(
+        label=_("Show my name publicly"),
+        required=False,
+        help_text=_("Your first name and initial, country and reason appear on this page."),
+    )
+    wants_updates = forms.BooleanField(
+        label=_("E-mail me updates about this petition"), required=False
+    )
+    contact_by_organizer = forms.BooleanField(
+        label=_("Let the organizers e-mail me"),
+        required=False,
+        help_text=_(
+            "The organizers receive your name and e-mail address. Without this, they "
+            "never see your address."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,12 +105,6 @@ class SignForm(forms.ModelForm):
         if code not in COUNTRY_CODES:
             raise forms.ValidationError(_("Choose the country you live in."))
         return code
-
-    def _get_validation_exclusions(self):
-        # clean_country has checked it; the model field would walk every country again.
-        exclusions = super()._get_validation_exclusions()
-        exclusions.add("country")
-        return exclusions
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -15,6 +15,8 @@ A bot learns nothing from the answer. Two stages:
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +24,7 @@ from disposable_email_domains import blocklist as DISPOSABLE
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from undersigned.lib.client import Address
@@ -121,21 +124,84 @@ def assess_rates(signature_id: int, now: datetime | None = None) -> str:
     return reason
 
 
+def assess_batch(signatures: list[Signature], now: datetime) -> None:
+    """assess_rates() for a batch the caller has claimed: the same rules, with one query
+    per address and per domain in the batch instead of two per signature."""
+    fresh = [s for s in signatures if s.assessed_at is None]
+    reasons = _rate_reasons([s for s in fresh if not s.held_reason])
+    by_reason: dict[str, list[int]] = {}
+    for signature in fresh:
+        reason = signature.held_reason or reasons[signature.pk]
+        signature.held_reason, signature.assessed_at = reason, now
+        by_reason.setdefault(reason, []).append(signature.pk)
+    for reason, pks in by_reason.items():
+        Signature.objects.filter(pk__in=pks, assessed_at__isnull=True).update(
+            assessed_at=now, held_reason=reason
+        )
+
+
+def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
+    """_rate_reason() of each, from the sorted signing times of each address and domain."""
+    addresses: dict[tuple, list[Signature]] = defaultdict(list)
+    domains: dict[tuple, list[Signature]] = defaultdict(list)
+    for s in signatures:
+        if s.ip_hash and "allowlisted" not in s.risk.split():
+            addresses[(s.petition_id, s.ip_hash)].append(s)
+        if s.email_domain and s.email_domain not in settings.LIMIT_DOMAIN_EXEMPT:
+            domains[(s.petition_id, s.email_domain)].append(s)
+    by_address = {key: _times(group, ip_hash=key[1]) for key, group in addresses.items()}
+    by_domain = {key: _times(group, email_domain=key[1]) for key, group in domains.items()}
+    minute, hour = timedelta(minutes=1), timedelta(hours=1)
+    reasons = {}
+    for s in signatures:
+        reason, at = "", s.created_at
+        times = by_address.get((s.petition_id, s.ip_hash))
+        if times is not None:
+            if _between(times, at - minute, at) > settings.LIMIT_ADDRESS_PER_MINUTE:
+                reason = "address-burst"
+            elif _between(times, at - hour, at) > settings.LIMIT_ADDRESS_PER_HOUR:
+                reason = "address-rate"
+        times = by_domain.get((s.petition_id, s.email_domain))
+        over = times is not None and _between(times, at - hour, at) > settings.LIMIT_DOMAIN_PER_HOUR
+        if not reason and over:
+            reason = "domain-rate"
+        reasons[s.pk] = reason
+    return reasons
+
+
+def _times(group: list[Signature], **same) -> list[datetime]:
+    """When this petition was signed from the same address (or domain), sorted, over the
+    hour before the group's first signature up to its last one."""
+    first, last = min(s.created_at for s in group), max(s.created_at for s in group)
+    rows = Signature.objects.filter(
+        petition_id=group[0].petition_id, created_at__gt=first - timedelta(hours=1),
+        created_at__lte=last, **same,
+    )  # fmt: skip
+    return sorted(rows.values_list("created_at", flat=True))
+
+
+def _between(times: list[datetime], after: datetime, upto: datetime) -> int:
+    """How many of the sorted times are in (after, upto]."""
+    return bisect_right(times, upto) - bisect_right(times, after)
+
+
 def _rate_reason(signature: Signature) -> str:
     same_petition = Signature.objects.filter(
         petition_id=signature.petition_id, created_at__lte=signature.created_at
     )
+    hour = signature.created_at - timedelta(hours=1)
     if signature.ip_hash and "allowlisted" not in signature.risk.split():
-        by_address = same_petition.filter(ip_hash=signature.ip_hash)
         minute = signature.created_at - timedelta(minutes=1)
-        if by_address.filter(created_at__gt=minute).count() > settings.LIMIT_ADDRESS_PER_MINUTE:
+        # Both windows in one indexed query (signature_by_address).
+        counts = same_petition.filter(ip_hash=signature.ip_hash, created_at__gt=hour).aggregate(
+            minute=Count("pk", filter=Q(created_at__gt=minute)), hour=Count("pk")
+        )
+        if counts["minute"] > settings.LIMIT_ADDRESS_PER_MINUTE:
             return "address-burst"
-        hour = signature.created_at - timedelta(hours=1)
-        if by_address.filter(created_at__gt=hour).count() > settings.LIMIT_ADDRESS_PER_HOUR:
+        if counts["hour"] > settings.LIMIT_ADDRESS_PER_HOUR:
             return "address-rate"
     domain = signature.email_domain
     if domain and domain not in settings.LIMIT_DOMAIN_EXEMPT:
-        hour = signature.created_at - timedelta(hours=1)
         recent = same_petition.filter(email_domain=domain, created_at__gt=hour)
         if recent.count() > settings.LIMIT_DOMAIN_PER_HOUR:
             return "domain-rate"

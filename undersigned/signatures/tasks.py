@@ -6,7 +6,21 @@ from undersigned.signatures import actions
 
 
 @task()
+def deliver_confirmations() -> int:
+    """Send what is waiting, batch after batch (bounded: the worker's pump does the rest)."""
+    actions.forget_nudge()
+    sent = 0
+    for _batch in range(20):
+        done = actions.send_confirmation_mails()
+        sent += done
+        if not done:
+            break
+    return sent
+
+
+@task()
 def deliver_confirmation(signature_id: int) -> bool:
+    # Tasks queued before the rows became the queue (one per signature) still run.
     return actions.send_confirmation_mail(signature_id)
 
 

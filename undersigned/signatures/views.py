@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -13,23 +15,52 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from undersigned.lib import pow
 from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
+from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
 from undersigned.signatures import actions
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import Signature
 
 SIGNED_COOKIE = "signed_as"
+FACTS_SECONDS = 1.0
+_facts: dict[int, tuple[float, Petition | None]] = {}
+
+
+def signing_facts(pk: int) -> Petition | None:
+    """State and closing date of a petition, as a bare instance, kept a second per process.
+
+    The sign path needs nothing else; a surge asks for the same petition thousands of
+    times a second. A state change made in this process clears it at once (post_save,
+    apps.py), in others it shows within FACTS_SECONDS; the closing date is compared with
+    the clock on every request, and a confirmation re-checks the petition from the
+    database, so a signature taken in that second on a just-closed petition never counts.
+    """
+    now = time.monotonic()
+    cached = _facts.get(pk)
+    if cached is not None and now - cached[0] < FACTS_SECONDS:
+        return cached[1]
+    found = Petition.objects.filter(pk=pk).values_list("state", "closes_at").first()
+    petition = Petition(pk=pk, state=found[0], closes_at=found[1]) if found else None
+    if len(_facts) > 10_000:
+        _facts.clear()
+    _facts[pk] = (now, petition)
+    return petition
+
+
+def forget_signing_facts(sender=None, instance=None, **kwargs) -> None:
+    _facts.pop(getattr(instance, "pk", None), None)
 
 
 @require_POST
 @same_origin_post
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = load_visible(request, pk)
-    if not petition.accepts_signatures(timezone.now()):
+    petition = signing_facts(pk)
+    if petition is None or not petition.accepts_signatures(timezone.now()):
+        petition = load_visible(request, pk)
         return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
     form = SignForm(request.POST)
     if not form.is_valid():
-        return petition_page(request, petition, form, status=400)
+        return petition_page(request, load_visible(request, pk), form, status=400)
     data = actions.SignRequest(
         **form.cleaned_data, language=get_language() or "en", source=request.POST.get("source", "")
     )

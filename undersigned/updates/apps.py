@@ -7,3 +7,6 @@ class UpdatesConfig(AppConfig):
 
     name = "undersigned.updates"
     label = "updates"
+    periodic_jobs = {
+        "resume_update_mailings": (60, "undersigned.updates.tasks.resume_stuck_mailings"),
+    }

@@ -30,6 +30,26 @@ def run_clock(stop: threading.Event) -> None:
         stop.wait(min(settings.CLOCK_SECONDS, 5))
 
 
+def run_mail_pump(stop: threading.Event, interval: float) -> None:
+    """Send confirmation e-mails straight from the signature rows, a batch per SMTP
+    connection (signatures/actions.py: send_confirmation_mails). Several workers take
+    disjoint batches; when SMTP or the database fails, wait and try again."""
+    from undersigned.signatures.actions import send_confirmation_mails
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            sent = send_confirmation_mails()
+        except Exception:
+            logger.warning("mail pump: sending failed, will try again", exc_info=True)
+            sent = 0
+            stop.wait(5)
+        finally:
+            close_old_connections()
+        if not sent:
+            stop.wait(interval)
+
+
 class Command(BaseCommand):
     help = "Run queued tasks (e-mails, counts) and the periodic jobs, until stopped."
 
@@ -37,11 +57,18 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="idle poll, seconds")
         parser.add_argument("--no-clock", action="store_true", help="only run queued tasks")
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+        parser.add_argument(
+            "--no-mail-pump", action="store_true", help="no confirmation e-mails from this one"
+        )
 
     def handle(self, *args, interval: float, no_clock: bool, batch: bool, **options):
         stop = threading.Event()
         if not no_clock and not batch:
             threading.Thread(target=run_clock, args=(stop,), daemon=True, name="clock").start()
+        if not options["no_mail_pump"] and not batch:
+            threading.Thread(
+                target=run_mail_pump, args=(stop, min(interval, 0.25)), daemon=True, name="mail"
+            ).start()
         worker = Worker(
             queue_names=["*"],
             interval=interval,

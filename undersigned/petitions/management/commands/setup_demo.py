@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from undersigned.accounts.models import User
 from undersigned.petitions import actions
@@ -40,6 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.staff_account()
         self.demo_petition()
+        self.demo_extras()
 
     def staff_account(self) -> None:
         password_file = settings.VAR_DIR / "staff-password.txt"
@@ -78,3 +82,15 @@ class Command(BaseCommand):
         moderator = User.objects.filter(is_superuser=True).first()
         actions.approve_petition(petition, moderator)
         self.stdout.write(f"Demo petition: {petition.absolute_url()}")
+
+    def demo_extras(self) -> None:
+        """Each app that has something to show on the demo petition does it in its
+        `demo.populate(petition)`, which is safe to run again."""
+        petition = Petition.objects.order_by("pk").first()
+        if petition is None:
+            return
+        for config in apps.get_app_configs():
+            if config.name.startswith("undersigned.") and module_has_submodule(
+                config.module, "demo"
+            ):
+                import_module(f"{config.name}.demo").populate(petition)

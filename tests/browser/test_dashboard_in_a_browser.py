@@ -1,0 +1,170 @@
+"""The organizer dashboard in Chromium: the creator opens it, the charts and the map render
+under the site's real CSP, axe finds nothing serious (light and dark, desktop and phone),
+and the creator invites a co-organizer."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe import AXE_JS, WCAG_TAGS, assert_no_serious_violations, blocking, describe
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from undersigned.accounts.models import User
+from undersigned.signatures.actions import recount
+from undersigned.signatures.models import Signature
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE, DESKTOP = (360, 740), (1280, 900)
+# A petition's first days: (country, source, how many hours ago, how many)
+HISTORY = [
+    ("AM", "newsletter", 70, 40), ("FR", "whatsapp", 50, 25), ("DE", "", 30, 18),
+    ("AM", "x", 20, 30), ("US", "email", 6, 12), ("BR", "", 2, 9), ("AM", "link", 1, 6),
+]  # fmt: skip
+
+
+@pytest.fixture
+def signed_in_page(browser, site) -> Callable:
+    """signed_in_page(user, size, scheme, audit=False): a fresh page signed in as `user`;
+    `audit` lets axe's script past the CSP (those pages cannot tell us about the CSP)."""
+    contexts = []
+
+    def open_page(user: User, size=DESKTOP, scheme="light", audit=False) -> Page:
+        width, height = size
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="en-GB",
+            bypass_csp=audit, color_scheme=scheme,
+        )  # fmt: skip
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
+        )
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def busy_petition(petition):
+    now, n = timezone.now(), 0
+    for country, source, hours, count in HISTORY:
+        rows = []
+        for i in range(count):
+            n += 1
+            at = now - timedelta(hours=hours, minutes=i)
+            rows.append(
+                Signature(
+                    petition=petition,
+                    name=f"Signer {n}",
+                    email=f"s{n}@signers.test",
+                    email_normalized=f"s{n}@signers.test",
+                    country=country,
+                    source=source,
+                    confirmed_at=at,
+                    created_at=at - timedelta(minutes=3),
+                )
+            )
+        Signature.objects.bulk_create(rows)
+    Signature.objects.filter(pk__in=Signature.objects.values("pk")[:7]).update(confirmed_at=None)
+    recount(petition)
+    return petition
+
+
+def assert_none_outside_the_panels(page: Page, where: str) -> None:
+    """axe on the whole dashboard except the other areas' panels (#manage: updates,
+    responses, delivery, sharing), which their own browser tests audit."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    options = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": WCAG_TAGS}}
+    context = {"include": [["body"]], "exclude": [["#manage"]]}
+    results = page.evaluate("([c, o]) => axe.run(c, o)", [context, options])
+    found = blocking(results["violations"])
+    assert not found, f"axe on {where} ({page.url}):\n{describe(found)}"
+
+
+def dashboard_url(site: str, petition) -> str:
+    return f"{site}/petitions/{petition.pk}/dashboard"
+
+
+def test_the_charts_and_map_render_under_the_real_csp(
+    signed_in_page, site, organizer, busy_petition, screenshots
+):
+    page = signed_in_page(organizer)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("request", lambda r: None if r.url.startswith(site) else problems.append(r.url))
+    page.goto(dashboard_url(site, busy_petition))
+    expect(page.get_by_role("heading", level=1)).to_have_text(busy_petition.title)
+    expect(page.get_by_role("img", name="Confirmed signatures per hour")).to_be_visible()
+    expect(page.get_by_role("img", name="Confirmed signatures per day")).to_be_visible()
+    world = page.get_by_role("img", name=r"World map shaded by confirmed signatures")
+    world.scroll_into_view_if_needed()
+    expect(world).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=world.element_handle()
+    )
+    assert not problems, problems  # no CSP report, no request to any other host
+    assert "signers.test" not in page.content()
+    # The country table sorts by links, without JavaScript.
+    page.get_by_role("link", name=re.compile(r"^Country\W+sort A to Z")).click()
+    first = page.locator("#countries tbody tr th").first
+    expect(first).to_have_text("Armenia")
+    page.get_by_role("link", name=re.compile(r"^Confirmed\W+sort most first")).click()
+    most = Signature.objects.filter(petition=busy_petition, country="AM").counted().count()
+    expect(page.locator("#countries tbody tr td").first).to_have_text(str(most))
+    page.goto(dashboard_url(site, busy_petition))
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+    world.screenshot(path=str(screenshots / "dashboard-map.png"))
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshots / "dashboard.png", DOCS / "dashboard.png")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious_on_the_dashboard(
+    signed_in_page, site, organizer, busy_petition, size, scheme, screenshots
+):
+    page = signed_in_page(organizer, size, scheme, audit=True)
+    page.goto(dashboard_url(site, busy_petition))
+    page.screenshot(path=str(screenshots / f"dashboard-{scheme}-{size[0]}.png"), full_page=True)
+    for details in page.locator("details").all():
+        details.locator("summary").click()  # audit the tables too
+    assert_none_outside_the_panels(page, f"the dashboard ({scheme}, {size[0]}px)")
+    page.goto(f"{site}/petitions/{busy_petition.pk}/organizers")
+    assert_no_serious_violations(page, f"the co-organizers page ({scheme}, {size[0]}px)")
+    no_scroll = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(no_scroll), "the co-organizers page scrolls sideways"
+
+
+def test_the_creator_invites_a_co_organizer(signed_in_page, site, organizer, petition, screenshots):
+    page = signed_in_page(organizer)
+    page.goto(dashboard_url(site, petition))
+    page.get_by_role("link", name="Invite or manage co-organizers").click()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.locator("#error-summary")).to_contain_text("Enter the e-mail address")
+    page.get_by_label("Their e-mail address").fill("ani@example.org")
+    page.get_by_label("Role").select_option("viewer")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "We have e-mailed an invitation to ani@example.org"
+    )
+    pending = page.get_by_role("region", name="Invitations not accepted yet")
+    expect(pending).to_contain_text("ani@example.org")
+    expect(pending).to_contain_text("viewer")
+    assert page.evaluate("document.querySelectorAll('main [style]').length") == 0  # CSP
+    page.screenshot(path=str(screenshots / "dashboard-organizers.png"), full_page=True)
+    shutil.copy(screenshots / "dashboard-organizers.png", DOCS / "dashboard-organizers.png")

@@ -1,0 +1,98 @@
+"""The signature rows are the confirmation-mail queue: one task row a second at most, a
+batch per SMTP connection, and a failure that loses nobody."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django_tasks_db.models import DBTaskResult
+
+from undersigned.signatures import actions
+from undersigned.signatures.actions import SignRequest, send_confirmation_mails, sign_petition
+from undersigned.signatures.models import Signature
+
+
+def sign_many(petition, n: int) -> None:
+    for i in range(n):
+        sign_petition(petition, SignRequest(name=f"Signer {i}", email=f"s{i}@example.org",
+                                            country="AM"))  # fmt: skip
+
+
+def test_signing_writes_the_row_and_not_a_task_per_signature(petition):
+    sign_many(petition, 5)
+    assert Signature.objects.filter(mail_requested_at__isnull=False).count() == 5
+    queued = DBTaskResult.objects.ready().filter(task_path__contains="deliver_confirmation")
+    assert queued.count() == 1  # one nudge for the worker, not five tasks
+
+
+def test_the_queued_task_sends_every_waiting_mail(petition, run_tasks):
+    sign_many(petition, 5)
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"s{i}@example.org" for i in range(5))
+    assert not Signature.objects.filter(mail_requested_at__isnull=False).exists()
+    assert set(Signature.objects.values_list("mails_sent", flat=True)) == {1}
+
+
+def test_a_batch_goes_over_one_smtp_connection(petition, monkeypatch):
+    sign_many(petition, 4)
+    opened = []
+    original = actions.get_connection
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "get_connection", counting)
+    assert send_confirmation_mails() == 4
+    assert len(opened) == 1 and len(mail.outbox) == 4
+
+
+def test_each_link_works_only_with_the_hash_stored_before_it_was_sent(petition):
+    sign_many(petition, 2)
+    send_confirmation_mails()
+    for signature in Signature.objects.all():
+        body = next(m.body for m in mail.outbox if m.to == [signature.email])
+        secret = body.split(f"/confirm/{signature.pk}.")[1].split()[0]
+        assert signature.token_matches(secret)
+
+
+def test_a_second_batch_finds_nothing_to_send_twice(petition):
+    sign_many(petition, 3)
+    assert send_confirmation_mails() == 3
+    assert send_confirmation_mails() == 0
+    assert len(mail.outbox) == 3
+
+
+def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(petition, monkeypatch):
+    sign_many(petition, 4)
+    original, calls = actions.build_message, []
+
+    def fails_on_the_second(*args, **kwargs):
+        calls.append(1)
+        message = original(*args, **kwargs)
+        if len(calls) == 2:
+            message.send = lambda: (_ for _ in ()).throw(ConnectionError("smtp went away"))
+        return message
+
+    monkeypatch.setattr(actions, "build_message", fails_on_the_second)
+    with pytest.raises(ConnectionError):
+        send_confirmation_mails()
+    assert Signature.objects.filter(mails_sent=1).count() == 1
+    waiting = Signature.objects.filter(mail_requested_at__isnull=False)
+    assert waiting.count() == 3
+    # The one that failed mid-send may have reached the server: it waits for its claim
+    # to go stale. The two never tried are free for the next batch at once.
+    assert waiting.filter(mail_claimed_at__isnull=True).count() == 2
+    monkeypatch.setattr(actions, "build_message", original)
+    assert send_confirmation_mails() == 2
+
+
+def test_rates_are_still_assessed_before_the_mail_goes_out(petition, settings):
+    settings.LIMIT_DOMAIN_PER_HOUR = 2
+    for i in range(4):
+        sign_petition(petition, SignRequest(name=f"Signer {i}", email=f"x{i}@tiny.example",
+                                            country="AM"))  # fmt: skip
+    send_confirmation_mails()
+    assert not Signature.objects.filter(assessed_at__isnull=True).exists()
+    assert Signature.objects.filter(held_reason="domain-rate").count() == 2  # 3rd and 4th
+    assert len(mail.outbox) == 4  # held ones get their e-mail like anyone else

@@ -1,0 +1,77 @@
+"""Shed load fast instead of queueing it: a surge gets quick 503s, never silence.
+
+gunicorn's threaded worker accepts every connection it can and queues it for its threads.
+When requests arrive faster than they can be served that queue grows, every answer comes
+later, clients give up, and the server then works for nobody (bench: the 2× burst).
+`QueueTimedWorker` stamps each queued connection with the moment it was queued; the WSGI
+front door (undersigned/wsgi.py) answers a request that waited longer than
+OVERLOAD_QUEUE_SECONDS with a 503 and `Retry-After` in a fraction of a millisecond — a
+cached public page is still served, since that is cheaper than refusing it. A reverse
+proxy in front may send the same stamp as `X-Request-Start: t=<unix seconds>`.
+
+    gunicorn -k undersigned.lib.overload.QueueTimedWorker --threads 4 undersigned.wsgi
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from functools import partial
+
+from gunicorn.workers.gthread import ThreadWorker
+
+QUEUED_HEADER = "X-UNDERSIGNED-QUEUED"  # seconds since the epoch, set by the worker only
+ENVIRON_KEY = "HTTP_" + QUEUED_HEADER.replace("-", "_")
+
+
+class QueueTimedWorker(ThreadWorker):
+    """gthread, plus the time each request was handed to the thread pool, and closing
+    connections without lingering on the main thread."""
+
+    def finish_request(self, conn, fs):
+        # gthread closes a finished connection "gracefully" on its main thread: half-close,
+        # then wait up to 2 s for the client to close too. That thread also accepts and
+        # dispatches every other connection, so under load (clients that send
+        # `Connection: close`, slow to get the CPU) accepting stalled behind each close:
+        # seconds of latency with the web processes half idle (bench: surge, burst).
+        # Here the FIN goes out and what the client already sent is drained, without
+        # waiting: no reset truncates the answer, and nothing blocks.
+        conn.close = partial(_close_now, conn.sock)
+        super().finish_request(conn, fs)
+
+    def enqueue_req(self, conn):
+        conn.undersigned_queued_at = time.time()
+        super().enqueue_req(conn)
+
+    def handle_request(self, req, conn):
+        # A client must not choose its own stamp: drop any it sent, add ours.
+        stamp = getattr(conn, "undersigned_queued_at", None) or time.time()
+        req.headers = [(k, v) for k, v in req.headers if k.upper() != QUEUED_HEADER]
+        req.headers.append((QUEUED_HEADER, f"{stamp:.6f}"))
+        return super().handle_request(req, conn)
+
+
+def _close_now(sock: socket.socket, graceful: bool = False) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+    with contextlib.suppress(OSError):
+        sock.setblocking(False)
+        while sock.recv(65536):  # b"" once the client closed; BlockingIOError: nothing yet
+            pass
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+def waited(environ: dict, now: float | None = None) -> float:
+    """How long this request queued before a thread took it (0 when nobody said)."""
+    stamp = environ.get(ENVIRON_KEY) or environ.get("HTTP_X_REQUEST_START", "")
+    if stamp.startswith("t="):
+        stamp = stamp[2:]
+    try:
+        queued = float(stamp)
+    except ValueError:
+        return 0.0
+    if queued > 1e11:  # nginx and others send milliseconds or microseconds
+        queued /= 1e3 if queued < 1e14 else 1e6
+    return max(0.0, (now or time.time()) - queued)

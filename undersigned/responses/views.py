@@ -1,0 +1,144 @@
+"""The decision maker's answer page (a private link, no account) and the organizers'
+buttons on the dashboard."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from undersigned.lib.http import same_origin_post, see_other
+from undersigned.petitions.access import load_for_organizer
+from undersigned.responses import actions
+from undersigned.responses.actions import LinkState, NotificationRefused
+from undersigned.responses.forms import ResponseForm
+from undersigned.signatures.actions import count_for
+
+PUBLISHED_SALT = "responses.published"
+LINK_PAGES = {
+    LinkState.MALFORMED: ("responses/link_malformed.html", 404),
+    LinkState.EXPIRED: ("responses/link_expired.html", 410),
+    LinkState.USED: ("responses/link_used.html", 410),
+    LinkState.UNAVAILABLE: ("responses/unavailable.html", 410),
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """The link's secret is in the address: keep it out of caches and Referer headers.
+    (Not "no-referrer": browsers then send `Origin: null`, which same_origin_post
+    refuses.)"""
+    response["Referrer-Policy"] = "strict-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _link_page(request: HttpRequest, state: str, notification, token: str) -> HttpResponse:
+    template, status = LINK_PAGES[state]
+    context = {"notification": notification, "token": token, "days": settings.RESPONSE_LINK_DAYS}
+    if notification is not None:
+        context["petition"] = notification.petition
+    return _private(render(request, template, context, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@same_origin_post
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the form; one POST publishes. Anonymous POSTs are checked by origin
+    (the secret in the address is the credential), so no cookie is needed."""
+    notification, state = actions.notification_from_token(token)
+    if state != LinkState.VALID:
+        return _link_page(request, state, notification, token)
+    petition, target = notification.petition, notification.target
+    data = request.POST if request.method == "POST" else None
+    form = ResponseForm(data, initial={"responder": str(target)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = actions.publish_response(notification, **form.cleaned_data)
+        except ValidationError as error:  # e.g. the petition was hidden meanwhile
+            form.add_error(None, error.messages)
+        else:
+            if update is None:  # a second click, or another tab, published first
+                return _link_page(request, LinkState.USED, notification, token)
+            key = signing.dumps(notification.pk, salt=PUBLISHED_SALT)
+            return see_other("responses:published", key=key)
+    context = {
+        "petition": petition,
+        "target": target,
+        "form": form,
+        "token": token,
+        "count": count_for(petition),
+        "notification": notification,
+    }
+    status = 400 if form.errors else 200
+    return _private(render(request, "responses/respond.html", context, status=status))
+
+
+@never_cache
+@require_safe
+def published(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        pk = signing.loads(key, salt=PUBLISHED_SALT, max_age=24 * 3600)
+    except signing.BadSignature as error:
+        raise Http404 from error
+    from undersigned.responses.models import Notification
+
+    notification = get_object_or_404(
+        Notification.objects.select_related("petition"), pk=pk, used_at__isnull=False
+    )
+    context = {"petition": notification.petition, "notification": notification}
+    return _private(render(request, "responses/published.html", context))
+
+
+@require_POST
+@same_origin_post
+def new_link(request: HttpRequest, token: str) -> HttpResponse:
+    """From an expired link: the decision maker asks for a new one, sent to the address
+    on file (never to one typed here), at most once a day."""
+    notification, state = actions.notification_from_token(token)
+    if state == LinkState.VALID:  # still works: nothing to send
+        return see_other("responses:respond", token=token)
+    if state != LinkState.EXPIRED:
+        return _link_page(request, state, notification, token)
+    try:
+        actions.resend_notification(notification.target)
+        sent = True
+    except NotificationRefused:
+        sent = False
+    context = {"petition": notification.petition, "sent": sent}
+    return _private(render(request, "responses/new_link.html", context))
+
+
+@require_POST
+@login_required
+def resend(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    petition = load_for_organizer(request, pk, staff=False)
+    target = get_object_or_404(petition.targets.all(), pk=target_pk)
+    try:
+        actions.resend_notification(target, request.user)
+    except NotificationRefused as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("An e-mail to %(name)s is on its way.") % {"name": target.name})
+    return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+
+
+@require_POST
+@login_required
+def toggle_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = load_for_organizer(request, pk, staff=False)
+    on = request.POST.get("notify") == "on"
+    actions.set_notify_targets(petition, on)
+    if on:
+        messages.success(request, _("We will e-mail the decision makers who have an address."))
+    else:
+        messages.success(request, _("We will not e-mail the decision makers any more."))
+    return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
