@@ -216,6 +216,9 @@ class Stack:
                 with urllib.request.urlopen(url, timeout=2):  # loopback only
                     return
             except urllib.error.HTTPError as error:
+                if error.code == 503 and time.monotonic() + 1 < deadline:
+                    time.sleep(0.5)  # busy starting (a fast 503 is an answer, not a fault)
+                    continue
                 if error.code >= 500:
                     logs = "".join(p.read_text()[-3000:] for p in self.var.glob("gunicorn-*"))
                     raise RuntimeError(f"{url} answered {error.code}:\n{logs}") from None

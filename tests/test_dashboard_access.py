@@ -112,7 +112,8 @@ def test_the_creator_changes_a_role_and_removes_a_co_organizer(client, petition,
     url = reverse("dashboard:change_role", args=[petition.pk, row.pk])
     assert client.post(url, {"role": "editor"}).status_code == 303
     assert petition.can_edit(viewer)
-    assert client.post(url, {"role": "owner"}).status_code == 400
+    refused = client.post(url, {"role": "owner"})
+    assert refused.status_code == 400 and "Choose editor or viewer." in refused.content.decode()
     remove = reverse("dashboard:remove", args=[petition.pk, row.pk])
     assert client.post(remove).status_code == 303
     assert client.post(remove).status_code == 404  # gone already
@@ -129,3 +130,21 @@ def test_it_does_not_touch_co_organizers_of_another_petition(
     client.force_login(organizer)
     assert client.post(reverse("dashboard:remove", args=[petition.pk, row.pk])).status_code == 404
     assert Organizer.objects.filter(pk=row.pk).exists()
+
+
+def test_the_demo_adds_a_viewer_and_a_pending_invitation_once(petition):
+    from undersigned.dashboard import demo
+
+    demo.populate(petition)
+    demo.populate(petition)
+    assert petition.organizers.filter(accepted_at__isnull=False).count() == 1
+    assert petition.organizers.filter(accepted_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("state", ["draft", "moderation", "closed"])
+def test_the_dashboard_opens_in_every_state(client, organizer, moderator, state):
+    petition = make_petition(organizer, moderator, state=state)
+    client.force_login(organizer)
+    response = client.get(reverse("dashboard:petition", args=[petition.pk]))
+    assert response.status_code == 200
+    assert "No milestone yet" in response.content.decode()

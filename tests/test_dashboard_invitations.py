@@ -93,7 +93,7 @@ def test_it_refuses_an_expired_link(client, invite, settings):
     assert Organizer.objects.get(email=INVITEE).accepted_at is None
 
 
-@pytest.mark.parametrize("change", ["cut", "letters", "unknown id", "no dot"])
+@pytest.mark.parametrize("change", ["cut", "letters", "unknown id", "no dot", "arabic digits"])
 def test_it_refuses_a_malformed_link(client, invite, change):
     link = invite()
     key, secret = link.rsplit("/", 1)[1].split(".")
@@ -102,6 +102,7 @@ def test_it_refuses_a_malformed_link(client, invite, change):
         "letters": f"x{key}.{secret}",
         "unknown id": f"99999.{secret}",
         "no dot": f"{key}{secret}",
+        "arabic digits": f"\u0661.{secret}",
     }[change]
     response = client.get(reverse("dashboard:invitation", args=[token]))
     assert response.status_code == 404

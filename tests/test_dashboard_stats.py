@@ -185,3 +185,13 @@ def test_it_lists_the_busiest_sources_and_sums_up_the_rest(petition, figures):
     result = figures()
     assert len(result.sources) == stats.SOURCES and result.more_sources == 3
     assert result.made == stats.SOURCES + 3  # the totals still count every source
+
+
+def test_days_are_the_sites_days_in_its_own_time_zone(petition, figures):
+    from django.utils import timezone
+
+    add(petition, 2, at=NOW)  # 15:30 UTC is 04:30 the next morning in Auckland
+    with timezone.override("Pacific/Auckland"):
+        result = figures()
+    assert [p.start for p in result.daily if p.count] == [(NOW + timedelta(days=1)).date()]
+    assert [p.start for p in figures().daily if p.count] == [NOW.date()]

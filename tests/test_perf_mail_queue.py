@@ -96,3 +96,25 @@ def test_rates_are_still_assessed_before_the_mail_goes_out(petition, settings):
     assert not Signature.objects.filter(assessed_at__isnull=True).exists()
     assert Signature.objects.filter(held_reason="domain-rate").count() == 2  # 3rd and 4th
     assert len(mail.outbox) == 4  # held ones get their e-mail like anyone else
+
+
+@pytest.mark.parametrize("language", ["en", "hy"])
+def test_a_batch_rendered_once_reads_exactly_like_each_one_rendered_alone(language):
+    from undersigned.lib.emails import build_message
+
+    stencils: dict = {}
+    varying = ("name", "confirm_url", "withdraw_url", "unsubscribe_url")
+    for name in ["Anahit Karapetyan", 'O\'Brien & <Sons> "Ltd"', "Ünïcode Ոսկի"]:
+        context = {
+            "name": name, "petition_title": "Keep <the> library", "petition_url": "http://x/p",
+            "confirm_url": f"http://x/confirm/1.{len(name)}a&b", "withdraw_url": "http://x/w?a=1&b=2",
+            "unsubscribe_url": "http://x/u", "days": 30,
+        }  # fmt: skip
+        alone = build_message("confirm_signature", "a@example.org", context, language)
+        batched = build_message(
+            "confirm_signature", "a@example.org", context, language,
+            stencils=stencils, varying=varying,
+        )  # fmt: skip
+        assert batched.subject == alone.subject and batched.body == alone.body
+        assert batched.alternatives == alone.alternatives
+    assert len(stencils) == 1 and None not in stencils.values()

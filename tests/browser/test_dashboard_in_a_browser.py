@@ -16,8 +16,10 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from support import run_queued_tasks
 
 from undersigned.accounts.models import User
+from undersigned.lib.outbox import letters
 from undersigned.signatures.actions import recount
 from undersigned.signatures.models import Signature
 
@@ -127,7 +129,10 @@ def test_the_charts_and_map_render_under_the_real_csp(
     most = Signature.objects.filter(petition=busy_petition, country="AM").counted().count()
     expect(page.locator("#countries tbody tr td").first).to_have_text(str(most))
     page.goto(dashboard_url(site, busy_petition))
-    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "dashboard-full.png"), full_page=True)
+    sources = page.locator("#sources").bounding_box()  # the figures, charts, map, sources
+    clip = {"x": 0, "y": 0, "width": DESKTOP[0], "height": sources["y"] + sources["height"] + 24}
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True, clip=clip)
     world.screenshot(path=str(screenshots / "dashboard-map.png"))
     DOCS.mkdir(parents=True, exist_ok=True)
     shutil.copy(screenshots / "dashboard.png", DOCS / "dashboard.png")
@@ -168,3 +173,31 @@ def test_the_creator_invites_a_co_organizer(signed_in_page, site, organizer, pet
     assert page.evaluate("document.querySelectorAll('main [style]').length") == 0  # CSP
     page.screenshot(path=str(screenshots / "dashboard-organizers.png"), full_page=True)
     shutil.copy(screenshots / "dashboard-organizers.png", DOCS / "dashboard-organizers.png")
+
+
+def test_the_invitee_signs_in_and_accepts(signed_in_page, open_page, site, petition, screenshots):
+    from undersigned.dashboard.actions import invite_organizer
+
+    invite_organizer(petition, "ani@example.org", "editor", petition.creator)
+    run_queued_tasks()
+    text = "\n".join(letter.text for letter in letters())
+    link = re.search(r"https?://\S+/organizers/invitations/\S+", text).group()
+    anonymous = open_page()
+    anonymous.goto(link)
+    expect(anonymous.get_by_role("heading", level=1)).to_have_text(
+        "Sign in to accept the invitation"
+    )
+    expect(anonymous.get_by_label("E-mail address")).to_have_value("ani@example.org")
+    invitee = User.objects.create_user("ani@example.org", name="Ani")
+    page = signed_in_page(invitee, PHONE, "dark", audit=True)
+    page.goto(link)
+    assert_no_serious_violations(page, "the invitation page (dark, phone)")
+    page.screenshot(path=str(screenshots / "dashboard-invitation.png"))
+    page.get_by_role("button", name="Accept and help run this petition").click()
+    expect(page.locator(".messages")).to_contain_text("You now help run")
+    expect(page.get_by_role("heading", level=1)).to_have_text(petition.title)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "This invitation link has already been used"
+    )
+    assert_no_serious_violations(page, "the used invitation page")

@@ -112,7 +112,7 @@ def check_invitation(token: str, now: datetime | None = None) -> tuple[Organizer
     """
     now = now or timezone.now()
     key, _dot, secret = token.partition(".")
-    if not key.isdigit() or len(key) > 18 or not 16 <= len(secret) <= 64:
+    if not (key.isascii() and key.isdigit()) or len(key) > 18 or not 16 <= len(secret) <= 64:
         raise InvitationMalformed
     organizer = Organizer.objects.select_related("petition").filter(pk=int(key)).first()
     if organizer is None:

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncHour
+from django.db import connection
+from django.db.models import CharField, Count, Func, Q
+from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
 from django_countries import countries
 
@@ -165,12 +166,9 @@ def compute_figures(petition: Petition, now: datetime) -> Figures:
     }
     per_day: dict[date, int] = defaultdict(int)
     per_country: dict[str, int] = defaultdict(int)
-    for row in (
-        counted.annotate(day=TruncDate("confirmed_at"))
-        .values("day", "country")
-        .annotate(n=Count("pk"))
-    ):
-        per_day[row["day"]] += row["n"]
+    for row in counted.annotate(day=_day()).values("day", "country").annotate(n=Count("pk")):
+        day = date.fromisoformat(row["day"]) if isinstance(row["day"], str) else row["day"]
+        per_day[day] += row["n"]
         per_country[str(row["country"])] += row["n"]
     daily = daily_series(per_day, petition, now)
     total = sum(per_day.values())
@@ -185,6 +183,15 @@ def compute_figures(petition: Petition, now: datetime) -> Figures:
         milestones=milestones(counted, daily, petition.goal),
         computed_at=now,
     )
+
+
+def _day() -> Func:
+    """The day of confirmation in the site's time zone. SQLite's TruncDate calls back into
+    Python for every row (most of the time at a million rows); when the zone is UTC the
+    stored text already starts with the day."""
+    if connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC":
+        return Substr("confirmed_at", 1, 10, output_field=CharField())
+    return TruncDate("confirmed_at")
 
 
 def hourly_series(counted, now: datetime) -> list[Point]:

@@ -153,6 +153,7 @@ def change_role(request: HttpRequest, pk: int, organizer_pk: int) -> HttpRespons
     petition = _load(request, pk, need=CREATOR)
     form = RoleForm(request.POST)
     if not form.is_valid():
+        messages.error(request, _("Choose editor or viewer."))
         return _organizers_page(request, petition, InviteForm(petition=petition), status=400)
     if not actions.change_organizer_role(petition, organizer_pk, form.cleaned_data["role"]):
         raise Http404

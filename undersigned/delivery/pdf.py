@@ -79,6 +79,7 @@ class PackPDF(FPDF):
     def __init__(self, content: PackContent):
         super().__init__(format="A4")
         self.content = content
+        self.table_header: list[tuple[float, str]] = []
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 18, 18)
@@ -104,6 +105,7 @@ class PackPDF(FPDF):
     # Pieces
 
     def heading(self, text: str, size: int = 13) -> None:
+        self.table_header = []  # a new section: the last table has ended
         self.set_font(FONT, "B", size)
         self.multi_cell(0, size * 0.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.ln(2)
@@ -121,6 +123,11 @@ class PackPDF(FPDF):
             return 1
         return len(self.multi_cell(width, LINE, text, dry_run=True, output="LINES", align="L"))
 
+    def header_row(self, cells: list[tuple[float, str]]) -> None:
+        """A table's column names, drawn again at the top of each page the table runs to."""
+        self.table_header = cells
+        self.row(cells, bold=True)
+
     def row(self, cells: list[tuple[float, str]], bold: bool = False) -> None:
         """One row of a table whose cells may wrap; moves to a new page if it won't fit."""
         self.set_font(FONT, "B" if bold else "", 9)
@@ -128,6 +135,9 @@ class PackPDF(FPDF):
         height = max(self._lines(width, text) for width, text in cells) * LINE
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
+            if not bold and self.table_header:
+                self.row(self.table_header, bold=True)
+                self.set_font(FONT, "", 9)
         top, x = self.get_y(), self.l_margin
         for width, text in cells:
             self.set_xy(x, top)
@@ -186,7 +196,7 @@ def _countries(pdf: PackPDF, content: PackContent) -> None:
     pdf.heading(_("Signatures by country"))
     widths = (80, 30, 30, 30)
     labels = (_("Country"), _("Online"), _("On paper"), _("Total"))
-    pdf.row(list(zip(widths, labels, strict=True)), bold=True)
+    pdf.header_row(list(zip(widths, labels, strict=True)))
     for name, online, paper in content.countries:
         figures = (name, _number(online), _number(paper), _number(online + paper))
         pdf.row(list(zip(widths, figures, strict=True)))
@@ -199,7 +209,7 @@ def _signers(pdf: PackPDF, content: PackContent) -> None:
         pdf.paragraph(_("Nobody has signed online yet."))
         return
     widths = (60, 35, 79)
-    pdf.row(list(zip(widths, (_("Name"), _("Country"), _("Comment")), strict=True)), bold=True)
+    pdf.header_row(list(zip(widths, (_("Name"), _("Country"), _("Comment")), strict=True)))
     for name, country, comment in content.signers:
         pdf.row(list(zip(widths, (name, country, comment), strict=True)))
     if content.listed < content.online_count:
@@ -226,7 +236,7 @@ def _paper_names(pdf: PackPDF, content: PackContent) -> None:
         _("As typed in by the organizers. These signatures were not confirmed by e-mail.")
     )
     widths = (95, 79)
-    pdf.row(list(zip(widths, (_("Name"), _("Country")), strict=True)), bold=True)
+    pdf.header_row(list(zip(widths, (_("Name"), _("Country")), strict=True)))
     pdf.row(list(zip(widths, first, strict=True)))
     for name in names:
         pdf.row(list(zip(widths, name, strict=True)))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import conditional_escape
 from django_tasks import task
 
 
@@ -55,12 +56,40 @@ def build_message(
     context: dict[str, Any],
     language: str = "en",
     headers: dict[str, str] | None = None,
+    stencils: dict | None = None,
+    varying: tuple[str, ...] = (),
 ) -> Message:
+    """The e-mail, rendered from its three templates.
+
+    For a batch of the same e-mail to many people, pass a `stencils` dict (kept by the
+    caller for the batch) and the names of the context values that differ per recipient:
+    the templates are then rendered once per language and shared values, and each
+    recipient's values are put in place (HTML-escaped in the HTML part).
+    """
     context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+    if stencils is not None and varying:
+        shared = tuple(sorted((k, str(v)) for k, v in context.items() if k not in varying))
+        key = (template, language, shared)
+        if key not in stencils:
+            stencils[key] = Stencil.checked(template, context, language, varying)
+        stencil = stencils[key]
+        if stencil is not None:
+            subject, text, html = stencil.fill(context)
+            return _message(subject, text, html, to, headers)
+    subject, text, html = _render(template, context, language)
+    return _message(subject, text, html, to, headers)
+
+
+def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
+        return (
+            render_to_string(f"emails/{template}_subject.txt", context),
+            render_to_string(f"emails/{template}.txt", context),
+            render_to_string(f"emails/{template}.html", context),
+        )
+
+
+def _message(subject: str, text: str, html: str, to: str, headers: dict | None) -> Message:
     message = Message(
         subject=" ".join(subject.split()),
         body=text,
@@ -69,6 +98,31 @@ def build_message(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+class Stencil:
+    """The three parts rendered once with a unique mark in place of each varying value."""
+
+    def __init__(self, template: str, context: dict[str, Any], language: str, varying):
+        self.marks = {name: f"zq{uuid.uuid4().hex}{i}qz" for i, name in enumerate(varying)}
+        self.parts = _render(template, {**context, **self.marks}, language)
+
+    @classmethod
+    def checked(cls, template, context, language, varying) -> Stencil | None:
+        """A stencil, if filling it gives exactly what rendering does (it would not if a
+        template put a varying value through a filter); None: render each one."""
+        stencil = cls(template, context, language, varying)
+        if stencil.fill(context) != _render(template, context, language):
+            return None
+        return stencil
+
+    def fill(self, context: dict[str, Any]) -> tuple[str, str, str]:
+        subject, text, html = self.parts
+        for name, mark in self.marks.items():
+            value = str(context[name])
+            subject, text = subject.replace(mark, value), text.replace(mark, value)
+            html = html.replace(mark, conditional_escape(value))
+        return subject, text, html
 
 
 @task()

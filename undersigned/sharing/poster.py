@@ -17,7 +17,6 @@ from django.core.cache import cache
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from fpdf import FPDF
 
 from undersigned.petitions.models import Petition
 from undersigned.sharing.image import FONTS, _language_for, bucket_of
@@ -50,6 +49,8 @@ def poster_pdf(petition: Petition, now: float | None = None) -> bytes:
 
 
 def draw_poster(petition: Petition, count: int) -> bytes:
+    from fpdf import FPDF  # here, not at import: fpdf2 adds ~44 MB to every web process
+
     with translation.override(_language_for(petition)):
         pdf = FPDF(format="A4", unit="mm")
         pdf.set_title(petition.title)

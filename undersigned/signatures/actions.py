@@ -206,11 +206,11 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
             "UPDATE signatures_signature SET token_hash = %s, token_created_at = %s WHERE id = %s",
             [(row.token_hash, now, row.pk) for row in rows],
         )
-    sent, sending = 0, False
+    sent, sending, stencils = 0, False, {}
     try:
         with get_connection() as smtp:
             for row in rows:
-                message = _confirmation_message(row, tokens[row.pk], smtp)
+                message = _confirmation_message(row, tokens[row.pk], smtp, stencils)
                 sending = True
                 message.send()
                 sending = False
@@ -226,7 +226,10 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
     return sent
 
 
-def _confirmation_message(signature: Signature, token: str, smtp):
+VARYING = ("name", "confirm_url", "withdraw_url", "unsubscribe_url")
+
+
+def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict):
     context = {
         "name": signature.name,
         "petition_title": signature.petition.title,
@@ -243,6 +246,8 @@ def _confirmation_message(signature: Signature, token: str, smtp):
         context,
         signature.language,
         headers=signer_headers(signature),
+        stencils=stencils,
+        varying=VARYING,
     )
     message.connection = smtp
     return message

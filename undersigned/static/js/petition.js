@@ -38,26 +38,4 @@
     setInterval(refresh, 15000);
     document.addEventListener("visibilitychange", refresh);
   }
-
-  // Copy-link and native share buttons, shown only where the browser supports them.
-  var input = document.getElementById("share-url");
-  var tools = document.getElementById("share-tools");
-  if (input && tools) {
-    if (navigator.clipboard) {
-      var copy = tools.querySelector("[data-copy]");
-      copy.hidden = false;
-      copy.addEventListener("click", function () {
-        navigator.clipboard.writeText(input.value).then(function () {
-          document.getElementById("share-status").textContent = copy.getAttribute("data-done");
-        });
-      });
-    }
-    if (navigator.share) {
-      var share = tools.querySelector("[data-share]");
-      share.hidden = false;
-      share.addEventListener("click", function () {
-        navigator.share({ title: document.title, url: input.value }).catch(function () {});
-      });
-    }
-  }
 })();
