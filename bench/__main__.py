@@ -32,7 +32,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sqlite-phases", help=f"default {','.join(SQLITE_DEFAULT)}")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--web", type=int, default=1, help="gunicorn servers (ports), 1")
-    parser.add_argument("--web-workers", type=int, default=4, help="sync workers each, 4")
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers each, 4")
     parser.add_argument("--workers", type=int, default=1, help="task worker processes, 1")
     parser.add_argument(
         "--server-args", default="", help="more gunicorn options, e.g. '-k gthread --threads 4'"

@@ -43,6 +43,7 @@ ROWS = [
     ("  count lag s / went backwards", ["surge_count_lag_s", "surge_count_backwards"], "≤ 5 / 0"),
     ("burst 2×: offered /s, answered /s", ["burst_offered_per_s", "burst_per_s"], ""),
     ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
+    ("  answered 303 / fast 503", ["burst_statuses_303", "burst_statuses_503"], ""),
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
     ("  page SQL ms (EXPLAIN) empty / 5M", ["page_sql_ms_empty", "page_sql_ms_5m"], ""),
@@ -50,6 +51,7 @@ ROWS = [
     ("  sign ms empty / 5M", ["scale_sign_ms_empty", "scale_sign_ms_5m"], ""),
     ("  rows seeded / seconds", ["scale_rows", "scale_seed_s"], "5,000,000"),
     ("export 1M: s / peak RSS MB", ["export_1m_s", "export_1m_rss_mb"], "< 200 MB"),
+    ("  CSV lines / bytes", ["export_lines", "export_bytes"], ""),
     ("mail: e-mails/s into the sink", ["mail_per_s"], "≥ 300/s"),
     (
         "  CPU ms per e-mail: worker / PostgreSQL",

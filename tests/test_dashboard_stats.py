@@ -195,3 +195,20 @@ def test_days_are_the_sites_days_in_its_own_time_zone(petition, figures):
         result = figures()
     assert [p.start for p in result.daily if p.count] == [(NOW + timedelta(days=1)).date()]
     assert [p.start for p in figures().daily if p.count] == [NOW.date()]
+
+
+def test_a_dashboard_with_fresh_figures_runs_no_group_by(
+    client, organizer, petition, settings, django_assert_max_num_queries
+):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    add(petition, 120, country="FR")
+    client.force_login(organizer)
+    url = reverse("dashboard:petition", args=[petition.pk])
+    client.get(url)
+    with django_assert_max_num_queries(25) as queries:
+        assert client.get(url).status_code == 200
+    over_signatures = [
+        q["sql"] for q in queries.captured_queries
+        if "GROUP BY" in q["sql"] and "signatures_signature" in q["sql"]
+    ]  # fmt: skip
+    assert not over_signatures

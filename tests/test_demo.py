@@ -1,0 +1,25 @@
+"""`make run`'s demo: one petition with signatures, an update, a decision maker, a paper
+sheet and co-organizers, made once however often setup_demo runs."""
+
+import pytest
+from django.core.management import call_command
+
+from undersigned.petitions.models import Petition
+from undersigned.signatures.actions import count_for, recount
+from undersigned.signatures.models import Signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_builds_the_demo_petition_once_with_an_exact_count(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    call_command("setup_demo", stdout=open("/dev/null", "w"))
+    call_command("setup_demo", stdout=open("/dev/null", "w"))
+    petition = Petition.objects.get()
+    assert petition.state == Petition.State.OPEN
+    counted = Signature.objects.filter(petition=petition).counted().count()
+    assert 100 < counted < Signature.objects.filter(petition=petition).count()
+    assert count_for(petition) == counted == recount(petition)
+    assert petition.updates.exists()
+    assert petition.targets.exclude(email="").exists()
+    assert petition.organizers.exists()
