@@ -60,3 +60,17 @@ def updates_panel(context, petition: Petition) -> dict:
 @register.inclusion_tag("updates/_email_state.html")
 def email_state(update: Update) -> dict:
     return {"update": update}
+
+
+@register.inclusion_tag("updates/_outcomes.html")
+def recent_outcomes(limit: int = 4) -> dict:
+    """The home page's "recent wins and responses": what petitions here have achieved."""
+    outcomes = (
+        Update.objects.filter(
+            kind__in=[Update.Kind.VICTORY, Update.Kind.RESPONSE],
+            petition__state__in=actions.POSTABLE_STATES,
+        )
+        .select_related("petition", "target")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return {"outcomes": outcomes}
