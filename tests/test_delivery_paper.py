@@ -50,7 +50,7 @@ def test_an_organizer_records_a_sheet_with_names(petition, organizer):
         ({"count": "ten"}, "Enter the number of signatures as a whole number"),
         ({"count": "0"}, "Enter a number of at least 1."),
         ({"count": "-5"}, "Enter a number of at least 1."),
-        ({"count": "2000000"}, "Enter at most 1,000,000 signatures in one entry"),
+        ({"count": "200000"}, "Enter at most 100,000 signatures in one entry"),
         ({"count": "1", "names": "A One\nB Two"}, "You typed 2 names but the number"),
         ({"names": "x" * 101}, "is longer than 100 characters"),
     ],

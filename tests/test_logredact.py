@@ -107,3 +107,25 @@ def test_runserver_access_lines_are_redacted(console):
     )
     assert '"GET /unsubscribe/…?x=1 HTTP/1.1" 404 179' in console.getvalue()
     assert "abc:def" not in console.getvalue()
+
+
+def test_a_refused_request_is_logged_without_its_traceback():
+    import logging
+    import sys
+
+    from undersigned.lib.logredact import RedactFilter
+
+    try:
+        raise PermissionError("no")
+    except PermissionError:
+        exc_info = sys.exc_info()
+    refused = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Forbidden", (), exc_info
+    )
+    refused.status_code = 403
+    crashed = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Error", (), exc_info)
+    crashed.status_code = 500
+    RedactFilter().filter(refused)
+    RedactFilter().filter(crashed)
+    assert refused.exc_info is None and not refused.exc_text
+    assert "PermissionError" in crashed.exc_text

@@ -135,7 +135,7 @@ def test_the_embed_shows_the_count_and_a_sign_button_opening_a_new_tab(anonymous
 def test_the_embed_form_posts_to_the_sign_view_in_a_new_tab(anonymous, petition):
     html = anonymous.get(reverse("sharing:embed", args=[petition.pk]) + "?form=1").content.decode()
     form = re.search(r"<form [^>]+>", html).group()
-    assert f'action="{reverse("signatures:sign", args=[petition.pk])}#sign"' in form
+    assert f'action="{reverse("signatures:sign", args=[petition.pk])}#error-summary"' in form
     assert 'target="_blank"' in form
     assert '<input type="hidden" name="source" value="embed">' in html
     response = anonymous.post(

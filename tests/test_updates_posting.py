@@ -242,7 +242,8 @@ def test_declaring_victory_closes_the_petition_and_emails_signers(petition, orga
     add_signers(petition, 2)
     response = signed_in(organizer).post(
         reverse("updates:victory", args=[petition.pk]),
-        {"victory-note": "The council restored Sunday hours.", "victory-email": "on"},
+        {"victory-note": "The council restored Sunday hours.", "victory-email": "on",
+         "victory-sure": "on"},
     )
     assert response.status_code == 303
     petition.refresh_from_db()
@@ -272,8 +273,10 @@ def test_victory_needs_a_note_and_happens_once(petition, organizer):
     url = reverse("updates:victory", args=[petition.pk])
     empty = client.post(url, {"victory-note": "  "})
     assert empty.status_code == 400 and "Say in a few words" in empty.content.decode()
-    assert client.post(url, {"victory-note": "Done."}).status_code == 303
-    again = client.post(url, {"victory-note": "Done again."})
+    unsure = client.post(url, {"victory-note": "Done."})
+    assert unsure.status_code == 400 and "Tick the box to confirm" in unsure.content.decode()
+    assert client.post(url, {"victory-note": "Done.", "victory-sure": "on"}).status_code == 303
+    again = client.post(url, {"victory-note": "Done again.", "victory-sure": "on"})
     assert again.status_code == 400 and "already been declared won" in again.content.decode()
 
 

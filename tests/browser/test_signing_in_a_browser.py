@@ -59,6 +59,7 @@ def test_form_errors_are_announced_and_focusable(page: Page, site: str, petition
     expect(page).to_have_title(re.compile(r"^Error:"))
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_be_focused()  # so a screen reader reads it first
     links = summary.get_by_role("link")
     expect(links).to_have_count(3)
     for link in links.all():
@@ -111,6 +112,8 @@ def test_a_keyboard_user_can_sign_with_tab_and_enter_alone(
     expect(public).to_be_checked()
     keyboard.press("Tab")
     expect(page.get_by_label("E-mail me updates")).to_be_focused()
+    keyboard.press("Tab")
+    expect(page.get_by_label("Let the organizers e-mail me")).to_be_focused()
     keyboard.press("Tab")
     expect(page.get_by_role("link", name="How we protect your data")).to_be_focused()
     keyboard.press("Tab")

@@ -106,6 +106,7 @@ def test_an_organizer_posts_an_update_and_declares_victory(
     page.get_by_label("What did the petition win?").fill(
         "The council voted to restore Sunday hours from April."
     )
+    page.get_by_label("Yes, the petition achieved what it asked for").check()
     page.get_by_role("button", name="Declare victory").click()
     expect(page.locator(".messages")).to_contain_text("Congratulations!")
     expect(page.locator(".state-tag")).to_have_text("State: Won petition")

@@ -143,7 +143,7 @@ class PaperSheet(models.Model):
     optionally the names. Shown beside the online count, never added to it: nobody
     confirmed them by e-mail."""
 
-    MAX_COUNT = 1_000_000
+    MAX_COUNT = 100_000  # per entry: a typo of one more zero should not pass unnoticed
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="paper_sheets")
     country = CountryField(_("country"))

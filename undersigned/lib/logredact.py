@@ -63,6 +63,10 @@ class RedactFilter(logging.Filter):
             record.args = {key: _redact_arg(value) for key, value in record.args.items()}
         elif record.args:
             record.args = tuple(_redact_arg(value) for value in record.args)
+        if getattr(record, "status_code", 500) < 500 and record.name == "django.request":
+            # A refused request (403, 404) is a line, not a traceback: tracebacks are for
+            # our own errors, and they are easier to spot alone.
+            record.exc_info = record.exc_text = None
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so the traceback is redacted too.
             record.exc_text = logging.Formatter().formatException(record.exc_info)

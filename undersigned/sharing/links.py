@@ -81,7 +81,7 @@ def embed_script_url() -> str:
 
 def iframe_snippet(petition: Petition, with_form: bool = False) -> str:
     title = _("Petition: %(title)s") % {"title": petition.title}
-    height = 1000 if with_form else 340  # the form's own height on a phone
+    height = 1450 if with_form else 340  # the form's own height on a phone, contact box included
     return (
         f'<iframe src="{embed_url(petition, with_form)}" title="{_escape(title)}" '
         f'width="100%" height="{height}" loading="lazy" '

@@ -68,6 +68,11 @@ class VictoryForm(forms.Form):
                         "max_length": _("Shorten the note to 5,000 characters or fewer.")},
     )  # fmt: skip
     email = forms.BooleanField(required=False, initial=True)
+    # Victory cannot be undone: one deliberate tick, so a stray click declares nothing.
+    sure = forms.BooleanField(
+        label=_("Yes, the petition achieved what it asked for"),
+        error_messages={"required": _("Tick the box to confirm the victory.")},
+    )
 
     def __init__(self, *args, recipients: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
