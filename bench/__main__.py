@@ -34,6 +34,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--web", type=int, default=1, help="gunicorn servers (ports), 1")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers each, 4")
     parser.add_argument("--workers", type=int, default=1, help="task worker processes, 1")
+    parser.add_argument("--worker-nice", type=int, default=0, help="`worker --nice N`, 0")
     parser.add_argument(
         "--server-args", default="", help="more gunicorn options, e.g. '-k gthread --threads 4'"
     )
@@ -69,6 +70,8 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
     with Stack(
         db, VAR, args.web, args.web_workers, args.workers, args.redis, args.server_args
     ) as stack:
+        if args.worker_nice:
+            stack.worker_args = ["--nice", str(args.worker_nice)]
         run = phases.Run(stack, args.quick, args.connections, profile=args.profile)
         run.ids = stack.helper("setup")
         if not {"sign", "floor"} & set(chosen):

@@ -92,6 +92,7 @@ class Stack:
         self.workers: list[subprocess.Popen] = []
         self.sink = Sink()
         self.env: dict[str, str] = {}
+        self.worker_args: list[str] = []
 
     @property
     def base(self) -> str:
@@ -168,7 +169,7 @@ class Stack:
 
     def start_workers(self) -> None:
         while len(self.workers) < self.worker_count:
-            args = [PY, "manage.py", "worker"]
+            args = [PY, "manage.py", "worker", *self.worker_args]
             self.workers.append(spawn(args, self.env, self.var / "worker.log"))
 
     def stop_workers(self) -> None:

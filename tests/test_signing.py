@@ -60,6 +60,7 @@ def test_opening_the_link_does_not_confirm_only_the_button_does(client, petition
     response = client.post(path)
     assert response.status_code == 303
     assert Signature.objects.get().confirmed_at is not None
+    assert actions.count_for(petition) == 1
     thanks = client.get(response["Location"])
     assert "signer #1" in thanks.content.decode()
 
@@ -144,17 +145,6 @@ def test_repeat_signing_resends_the_mail_a_few_times_at_most(client, petition, r
     assert len(mail.outbox) == settings.SIGNATURE_MAX_CONFIRMATION_EMAILS
 
 
-def test_repeat_signing_after_confirming_sends_nothing_and_looks_the_same(
-    client, petition, run_tasks
-):
-    sign(client, petition)
-    confirm_by_mail(client, run_tasks)
-    response = sign(client, petition)
-    run_tasks()
-    assert response.status_code == 303 and len(mail.outbox) == 1
-    assert actions.count_for(petition) == 1
-
-
 def test_bad_input_gets_inline_errors_and_keeps_the_values(client, petition):
     response = sign(client, petition, name="", email="not-an-address", country="")
     html = response.content.decode()
@@ -206,7 +196,7 @@ def test_confirming_after_the_petition_closed_is_refused(client, petition, run_t
 
 def test_withdrawing_drops_the_count_and_erases_the_signer(client, petition, run_tasks):
     sign(client, petition, public="on")
-    confirm_by_mail(client, run_tasks)
+    thanks_url = confirm_by_mail(client, run_tasks)["Location"]
     path = link_in_last_mail("withdraw")
     assert client.get(path).status_code == 200  # a page with a button, not yet removed
     assert actions.count_for(petition) == 1
@@ -215,6 +205,9 @@ def test_withdrawing_drops_the_count_and_erases_the_signer(client, petition, run
     assert (signature.name, signature.email, signature.postcode, signature.comment) == ("",) * 4
     assert signature.country == "AM"  # kept, without a person, for per-country totals
     assert actions.count_for(petition) == 0
+    # The thank-you page, opened again, no longer says "confirmed".
+    thanks = client.get(thanks_url)
+    assert thanks.status_code == 410 and b"has been removed" in thanks.content
     # The address is free again: the person may sign anew.
     sign(client, petition)
     assert Signature.objects.count() == 2
@@ -307,3 +300,22 @@ def test_a_signer_can_have_their_log_receipt_emailed_once_an_hour(client, petiti
     assert "receipt" in message.subject.lower() and "--receipt" in message.body
     assert "/unsubscribe/" in message.body and "/withdraw/" in message.body
     assert b"Sent." in client.get(response["Location"]).content
+
+
+def test_signing_again_after_confirming_e_mails_that_the_signature_already_counts(
+    client, petition, run_tasks
+):
+    sign(client, petition)
+    run_tasks()
+    assert client.post(link_in_last_mail("confirm")).status_code == 303
+    mail.outbox.clear()
+
+    again = sign(client, petition, email=SIGNER["email"].upper())
+    sign(client, petition)  # a third time the same day: no second e-mail
+    run_tasks()
+
+    assert again.status_code == 303  # the same page as a first signature: no one learns who signed
+    assert [m.subject for m in mail.outbox] == [f"You have already signed: {petition.title}"]
+    assert "nothing more to do" in mail.outbox[0].body
+    assert Signature.objects.get().confirmed_at is not None
+    assert actions.count_for(petition) == 1

@@ -106,7 +106,9 @@ def sign_petition(
     except IntegrityError:
         existing = Signature.objects.filter(petition_id=petition.pk, email_normalized=normalized)
         existing = existing.first()
-        if existing is not None:
+        if existing is not None and existing.confirmed_at is not None:
+            tell_already_signed(existing)
+        elif existing is not None:
             request_confirmation_mail(existing, now)
         return existing
     nudge_mailer()
@@ -409,6 +411,29 @@ def email_receipt(signature: Signature) -> bool:
     }
     queue_email(
         "signature_receipt", signature.email, context, signature.language,
+        headers=signer_headers(signature),
+    )  # fmt: skip
+    return True
+
+
+def tell_already_signed(signature: Signature) -> bool:
+    """Someone signed again with an address whose signature is already confirmed. The
+    page they see is the same as for a first signature (it must not tell a stranger who
+    has signed), so the e-mail says it: nothing more to do. Once a day at most."""
+    from undersigned.lib.emails import queue_email
+
+    if not signature.email or not cache.add(f"already-signed:{signature.pk}", 1, 86400):
+        return False
+    context = {
+        "name": signature.name,
+        "petition_title": signature.petition.title,
+        "petition_url": signature.petition.absolute_url(),
+        "withdraw_url": settings.SITE_URL
+        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
+        "unsubscribe_url": unsubscribe_url(signature),
+    }
+    queue_email(
+        "already_signed", signature.email, context, signature.language,
         headers=signer_headers(signature),
     )  # fmt: skip
     return True

@@ -144,6 +144,8 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
     if signature is None:
         return render(request, "signatures/link_malformed.html", status=404)
     petition = signature.petition
+    if signature.withdrawn_at is not None:  # an old tab or bookmark: say what is true now
+        return render(request, "signatures/withdrawn.html", {"petition": petition}, status=410)
     count = actions.count_for(petition)
     return render(
         request,

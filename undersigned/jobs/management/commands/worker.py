@@ -60,8 +60,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-mail-pump", action="store_true", help="no confirmation e-mails from this one"
         )
+        parser.add_argument(
+            "--nice", type=int, default=0, help="lower this process's CPU priority (web first)"
+        )
 
     def handle(self, *args, interval: float, no_clock: bool, batch: bool, **options):
+        if options["nice"]:
+            # On a machine shared with the web servers, a backlog of e-mails should take
+            # the CPU the web does not need, not the other way round.
+            os.nice(options["nice"])
         stop = threading.Event()
         if not no_clock and not batch:
             threading.Thread(target=run_clock, args=(stop,), daemon=True, name="clock").start()
