@@ -1,6 +1,8 @@
 """`make run`'s demo: one petition with signatures, an update, a decision maker, a paper
 sheet and co-organizers, made once however often setup_demo runs."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 
@@ -13,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_it_builds_the_demo_petition_once_with_an_exact_count(tmp_path, settings):
     settings.VAR_DIR = tmp_path
-    call_command("setup_demo", stdout=open("/dev/null", "w"))
-    call_command("setup_demo", stdout=open("/dev/null", "w"))
+    call_command("setup_demo", stdout=StringIO())
+    call_command("setup_demo", stdout=StringIO())
     petition = Petition.objects.get()
     assert petition.state == Petition.State.OPEN
     counted = Signature.objects.filter(petition=petition).counted().count()

@@ -16,9 +16,7 @@ def test_it_lists_recent_victories_and_responses_but_not_news_on_the_home_page()
     actions.declare_victory(won, organizer, "The council voted yes.", email=False)
     answered = make_petition(organizer, title="Light the river path")
     target = answered.targets.get()
-    actions.post_update(
-        answered, kind="response", title="Response", text="We will.", target=target
-    )
+    actions.post_update(answered, kind="response", title="Response", text="We will.", target=target)
     news_only = make_petition(organizer, title="Plant trees on Elm Street")
     actions.post_update(news_only, title="We met them", text="Soon.")
 

@@ -242,8 +242,11 @@ def test_declaring_victory_closes_the_petition_and_emails_signers(petition, orga
     add_signers(petition, 2)
     response = signed_in(organizer).post(
         reverse("updates:victory", args=[petition.pk]),
-        {"victory-note": "The council restored Sunday hours.", "victory-email": "on",
-         "victory-sure": "on"},
+        {
+            "victory-note": "The council restored Sunday hours.",
+            "victory-email": "on",
+            "victory-sure": "on",
+        },
     )
     assert response.status_code == 303
     petition.refresh_from_db()
