@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe import assert_no_serious_violations
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from support import run_queued_tasks
 
 from undersigned.accounts.models import User
@@ -31,33 +28,6 @@ HISTORY = [
     ("AM", "newsletter", 70, 40), ("FR", "whatsapp", 50, 25), ("DE", "", 30, 18),
     ("AM", "x", 20, 30), ("US", "email", 6, 12), ("BR", "", 2, 9), ("AM", "link", 1, 6),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def signed_in_page(browser, site) -> Callable:
-    """signed_in_page(user, size, scheme, audit=False): a fresh page signed in as `user`;
-    `audit` lets axe's script past the CSP (those pages cannot tell us about the CSP)."""
-    contexts = []
-
-    def open_page(user: User, size=DESKTOP, scheme="light", audit=False) -> Page:
-        width, height = size
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-GB",
-            bypass_csp=audit, color_scheme=scheme,
-        )  # fmt: skip
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-        )
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

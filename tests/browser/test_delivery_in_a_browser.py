@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from axe import AXE_JS, WCAG_TAGS, assert_no_serious_violations, blocking, describe
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from test_delivery_helpers import ARMENIAN, CYRILLIC, add_signers
 
-from undersigned.accounts.models import User
 from undersigned.delivery.models import DeliveryPack
 
 pytestmark = pytest.mark.browser
@@ -28,32 +24,6 @@ PHONE, DESKTOP = (360, 740), (1280, 900)
 @pytest.fixture(autouse=True)
 def _deliveries(settings, tmp_path):
     settings.DELIVERY_DIR = tmp_path / "deliveries"
-
-
-@pytest.fixture
-def signed_in_page(browser, site) -> Callable:
-    """signed_in_page(user, size, scheme, audit=False): a fresh page signed in as `user`."""
-    contexts = []
-
-    def open_page(user: User, size=DESKTOP, scheme="light", audit=False) -> Page:
-        width, height = size
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-GB",
-            bypass_csp=audit, color_scheme=scheme, accept_downloads=True,
-        )  # fmt: skip
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-        )
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
