@@ -10,10 +10,12 @@ transaction; the worker makes the answer link when it sends it (`send_notificati
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
@@ -24,6 +26,8 @@ from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition, Target
 from undersigned.responses.models import OPENED, Notification, hash_secret
 from undersigned.signatures.actions import count_for
+
+logger = logging.getLogger(__name__)
 
 # An organizer (or a decision maker with an expired link) may send a target a new
 # e-mail at most this often: a platform must not become a way to flood someone's inbox.
@@ -248,3 +252,55 @@ def set_notify_targets(petition: Petition, on: bool) -> None:
     """The organizers' choice; the clock acts on it within a minute."""
     Petition.objects.filter(pk=petition.pk).update(notify_targets=on)
     petition.notify_targets = on
+
+
+class AddressChange:
+    UNCHANGED = "unchanged"
+    ADDED = "added"  # there was none
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+def set_target_email(target: Target, email: str, user=None) -> str:
+    """Add, change or remove a decision maker's address (an organizer, on the dashboard,
+    also after the petition opened); return an AddressChange.
+
+    Notifications are keyed on the target, not on the address, so the clock's rule
+    (`targets_due`) gives the behaviour organizers expect:
+    - a changed address does not bring back the e-mails already sent for the rungs
+      passed: the organizer sends one to the new address with "E-mail again";
+    - a target that had no address and gets one has had no e-mail, so the clock sends
+      the current rung's (the opening or the highest threshold reached) on its next run,
+      if the petition is open and notifies its decision makers.
+    E-mails still waiting for the worker go to the address on file when sent; those of a
+    target left without an address can never be sent, so they are dropped (else the
+    panel would show them "queued" forever, and a later address would not be e-mailed).
+    """
+    email = BaseUserManager.normalize_email((email or "").strip())
+    with transaction.atomic():
+        before = Target.objects.select_for_update().filter(pk=target.pk).values_list(
+            "email", flat=True
+        ).get()  # fmt: skip
+        if before == email:
+            target.email = email
+            return AddressChange.UNCHANGED
+        Target.objects.filter(pk=target.pk).update(email=email)
+        if not email or not before:
+            # The worker claims by a conditional UPDATE on sent_at, so one it is sending
+            # right now either was claimed before (and is kept) or finds no row.
+            target.notifications.filter(sent_at__isnull=True).delete()
+    target.email = email
+    # Never log the address itself.
+    logger.info(
+        "target %s address %s by user %s", target.pk,
+        "removed" if not email else ("added" if not before else "changed"),
+        getattr(user, "pk", None),
+    )  # fmt: skip
+    if not email:
+        return AddressChange.REMOVED
+    return AddressChange.CHANGED if before else AddressChange.ADDED
+
+
+def is_due(target: Target) -> bool:
+    """Whether the clock will e-mail this target on its next run."""
+    return targets_due().filter(pk=target.pk).exists()

@@ -44,3 +44,36 @@ class ResponseForm(forms.Form):
                 _("Write a response of at least 20 characters that answers the petition.")
             )
         return text
+
+
+class TargetEmailForm(forms.Form):
+    """An organizer adds, changes or removes a decision maker's address on the dashboard.
+
+    The field starts empty (the address on file is only shown masked), so an empty
+    "Save" is a mistake, not a removal: removing takes its own button (`remove`)."""
+
+    use_required_attribute = False
+
+    email = forms.EmailField(
+        label=_("E-mail address (never shown publicly)"),
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": _("Enter an e-mail address in the right format, like name@example.org."),
+            "max_length": _("Enter an e-mail address of 254 characters or fewer."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("remove"):
+            data["email"] = ""
+        elif not data.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                _("Enter an e-mail address, like name@example.org. To remove the address "
+                  "on file, press “Remove the address”."),
+            )  # fmt: skip
+        return data

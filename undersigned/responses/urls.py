@@ -12,5 +12,10 @@ urlpatterns = [
         views.resend,
         name="resend",
     ),
+    path(
+        "petitions/<int:pk>/decision-makers/<int:target_pk>/email",
+        views.target_email,
+        name="target_email",
+    ),
     path("petitions/<int:pk>/decision-makers/notify", views.toggle_notify, name="toggle_notify"),
 ]

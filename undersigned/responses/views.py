@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.petitions.access import load_for_organizer
 from undersigned.responses import actions
-from undersigned.responses.actions import LinkState, NotificationRefused
-from undersigned.responses.forms import ResponseForm
+from undersigned.responses.actions import AddressChange, LinkState, NotificationRefused
+from undersigned.responses.forms import ResponseForm, TargetEmailForm
 from undersigned.signatures.actions import count_for
 
 PUBLISHED_SALT = "responses.published"
@@ -142,3 +142,40 @@ def toggle_notify(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("We will not e-mail the decision makers any more."))
     return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def target_email(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
+    """The address form of one decision maker: posted from the dashboard panel; on an
+    error (or a GET) it is shown on a page of its own, with the message."""
+    petition = load_for_organizer(request, pk, staff=False)
+    target = get_object_or_404(petition.targets.all(), pk=target_pk)
+    form = TargetEmailForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        change = actions.set_target_email(target, form.cleaned_data["email"], request.user)
+        messages.success(request, _address_message(target, change))
+        return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+    context = {"petition": petition, "target": target, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "responses/target_email.html", context, status=status)
+
+
+def _address_message(target, change: str) -> str:
+    name = {"name": target.name}
+    if change == AddressChange.UNCHANGED:
+        return _("This is already the address on file for %(name)s.") % name
+    if change == AddressChange.REMOVED:
+        return _("The address of %(name)s is removed: we will not e-mail them.") % name
+    if actions.is_due(target):
+        return _("The address of %(name)s is saved. We will e-mail them about the petition "
+                 "within a few minutes.") % name  # fmt: skip
+    if target.notifications.exists():
+        return _(
+            "The address of %(name)s is saved. E-mails already sent are not sent again: "
+            "press “E-mail %(name)s again” to send one to the new address."
+        ) % name  # fmt: skip
+    if target.petition.state in actions.ANSWERABLE and not target.petition.notify_targets:
+        return _("The address of %(name)s is saved. E-mails to the decision makers are off: "
+                 "press “E-mail %(name)s now” to send one.") % name  # fmt: skip
+    return _("The address of %(name)s is saved.") % name

@@ -90,15 +90,16 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         attrs = {
             "name": {"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
-            "email": {"autocomplete": "email", "spellcheck": "false", "type": "email",
-                      "inputmode": "email", "maxlength": 254},
+            "email": {"autocomplete": "email", "spellcheck": "false", "inputmode": "email",
+                      "maxlength": 254},
             "country": {"autocomplete": "country"},
             "postcode": {"autocomplete": "postal-code", "maxlength": 16},
         }  # fmt: skip
         for name, extra in attrs.items():
             self.fields[name].widget.attrs.update(extra)
-            if name == "email":
-                self.fields[name].widget.input_type = "email"
+        self.fields["email"].widget.input_type = "email"
+        # max_length=2 checks the code; on a <select> a maxlength attribute is invalid HTML.
+        self.fields["country"].widget.attrs.pop("maxlength", None)
 
     def clean_country(self) -> str:
         code = self.cleaned_data["country"].strip().upper()
