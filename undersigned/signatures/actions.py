@@ -25,7 +25,7 @@ from undersigned.lib.emails import build_message
 from undersigned.lib.pagecache import aligned_timeout
 from undersigned.petitions.models import Petition
 from undersigned.privacy.links import signer_headers, unsubscribe_url
-from undersigned.signatures import risk
+from undersigned.signatures import letters, risk
 from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
 from undersigned.transparency.actions import append_event, erase_commitment
 
@@ -107,7 +107,7 @@ def sign_petition(
         existing = Signature.objects.filter(petition_id=petition.pk, email_normalized=normalized)
         existing = existing.first()
         if existing is not None and existing.confirmed_at is not None:
-            tell_already_signed(existing)
+            letters.tell_already_signed(existing)
         elif existing is not None:
             request_confirmation_mail(existing, now)
         return existing
@@ -378,62 +378,3 @@ def requeue_lost_confirmation_mails(now: datetime | None = None) -> int:
     if waiting:
         deliver_confirmations.enqueue()
     return waiting
-
-
-def email_receipt(signature: Signature) -> bool:
-    """Queue the signer's transparency-log receipt to their address (once an hour at most),
-    so they keep it beyond this browser. False if there is none or one was just sent."""
-    from urllib.parse import urlencode
-
-    from undersigned.lib.emails import queue_email
-    from undersigned.transparency.receipts import receipt_for
-
-    found = receipt_for(signature)
-    if found is None or not signature.email:
-        return False
-    if not cache.add(f"receipt-mail:{signature.pk}", 1, 3600):
-        return False
-    log_url = settings.SITE_URL + reverse("transparency:log", args=[found.petition_id])
-    query = urlencode({"entry": found.entry_id, "salt": found.secret})
-    context = {
-        "name": signature.name,
-        "petition_title": signature.petition.title,
-        "entry_id": found.entry_id,
-        "code": found.secret,
-        "check_url": settings.SITE_URL
-        + reverse("transparency:receipt", args=[found.petition_id])
-        + "?"
-        + query,
-        "command": f"undersigned verify {log_url} --receipt {found}",
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
-    }
-    queue_email(
-        "signature_receipt", signature.email, context, signature.language,
-        headers=signer_headers(signature),
-    )  # fmt: skip
-    return True
-
-
-def tell_already_signed(signature: Signature) -> bool:
-    """Someone signed again with an address whose signature is already confirmed. The
-    page they see is the same as for a first signature (it must not tell a stranger who
-    has signed), so the e-mail says it: nothing more to do. Once a day at most."""
-    from undersigned.lib.emails import queue_email
-
-    if not signature.email or not cache.add(f"already-signed:{signature.pk}", 1, 86400):
-        return False
-    context = {
-        "name": signature.name,
-        "petition_title": signature.petition.title,
-        "petition_url": signature.petition.absolute_url(),
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
-    }
-    queue_email(
-        "already_signed", signature.email, context, signature.language,
-        headers=signer_headers(signature),
-    )  # fmt: skip
-    return True

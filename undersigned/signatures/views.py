@@ -17,7 +17,7 @@ from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
-from undersigned.signatures import actions
+from undersigned.signatures import actions, letters
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import Signature
 
@@ -171,7 +171,7 @@ def email_receipt(request: HttpRequest, key: str) -> HttpResponse:
     signature, _number = _from_thanks_key(key)
     if signature is None or signature.withdrawn_at is not None:
         return render(request, "signatures/link_malformed.html", status=404)
-    actions.email_receipt(signature)
+    letters.email_receipt(signature)
     response = see_other("signatures:thanks", key=key)
     response["Location"] += "?receipt=sent"
     return response
