@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -76,3 +77,10 @@ def link_in_last_mail(kind: str = "confirm") -> str:
     match = re.search(rf"https?://[^/\s]+(/{kind}/\S+)", body)
     assert match, body
     return match.group(1)
+
+
+def signed_in(user: User) -> Client:
+    """A test client with `user` signed in (no e-mailed link)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -7,24 +7,19 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from support import make_petition
+from responses_support import COUNCIL, MAYOR, set_count
+from support import make_petition, signed_in
 
 from undersigned.accounts.models import User
 from undersigned.petitions.models import Organizer, Petition, Target
 from undersigned.responses import actions
 from undersigned.responses.actions import AddressChange
 from undersigned.responses.models import Notification
-from undersigned.signatures.actions import refresh_counts
-from undersigned.signatures.models import CountShard
 
 pytestmark = pytest.mark.django_db
-
-MAYOR = {"name": "Maria Rossi", "role": "Mayor of Riverside", "email": "maria@example.org"}
-COUNCIL = {"name": "City Council", "role": "Riverside"}  # no address
 
 
 @pytest.fixture(autouse=True)
@@ -34,20 +29,8 @@ def _small_thresholds(settings):
 
 @pytest.fixture
 def addressed(organizer, moderator) -> Petition:
+    """An open petition whose organizer chose to notify its decision makers."""
     return make_petition(organizer, moderator, targets=[MAYOR, COUNCIL], notify_targets=True)
-
-
-def set_count(petition: Petition, count: int) -> None:
-    CountShard.objects.filter(petition=petition).delete()
-    CountShard.objects.create(petition=petition, shard=0, count=count)
-    cache.clear()
-    refresh_counts()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def add_organizer(petition: Petition, email: str, role=Organizer.Role.EDITOR) -> User:

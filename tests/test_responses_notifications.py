@@ -7,23 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from support import make_petition
+from responses_support import COUNCIL, MAYOR, set_count
+from support import make_petition, signed_in
 
 from undersigned.accounts.models import User
 from undersigned.petitions.models import Organizer, Petition
 from undersigned.responses import actions
 from undersigned.responses.models import Notification
-from undersigned.signatures.actions import refresh_counts
-from undersigned.signatures.models import CountShard
 
 pytestmark = pytest.mark.django_db
-
-MAYOR = {"name": "Maria Rossi", "role": "Mayor of Riverside", "email": "maria@example.org"}
-COUNCIL = {"name": "City Council", "role": "Riverside"}  # no address
 
 
 @pytest.fixture(autouse=True)
@@ -35,19 +30,6 @@ def _small_thresholds(settings):
 def addressed(organizer, moderator) -> Petition:
     """An open petition whose organizer chose to notify its decision makers."""
     return make_petition(organizer, moderator, targets=[MAYOR, COUNCIL], notify_targets=True)
-
-
-def set_count(petition: Petition, count: int) -> None:
-    CountShard.objects.filter(petition=petition).delete()
-    CountShard.objects.create(petition=petition, shard=0, count=count)
-    cache.clear()
-    refresh_counts()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_emails_each_target_with_an_address_once_when_the_petition_opens(addressed, run_tasks):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from support import make_petition
+from support import make_petition, signed_in
 from test_updates_support import add_signers
 
 from undersigned.accounts.models import User
@@ -19,12 +19,6 @@ from undersigned.updates import actions
 from undersigned.updates.models import Update
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_news(petition, email=True, now=None, **fields):

@@ -1,0 +1,20 @@
+"""What the decision-maker tests share: two targets (one with an address) and a way to
+set a petition's count."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from undersigned.petitions.models import Petition
+from undersigned.signatures.actions import refresh_counts
+from undersigned.signatures.models import CountShard
+
+MAYOR = {"name": "Maria Rossi", "role": "Mayor of Riverside", "email": "maria@example.org"}
+COUNCIL = {"name": "City Council", "role": "Riverside"}  # no address
+
+
+def set_count(petition: Petition, count: int) -> None:
+    CountShard.objects.filter(petition=petition).delete()
+    CountShard.objects.create(petition=petition, shard=0, count=count)
+    cache.clear()
+    refresh_counts()
