@@ -5,51 +5,22 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from support import make_petition
 from test_updates_support import add_signers
+from worker_support import start_worker, wait_for
 
 from undersigned.accounts.models import User
 from undersigned.updates import actions
 from undersigned.updates.mailing import resume_stuck_mailings
 from undersigned.updates.models import Update, UpdateMail
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
 SIGNERS, BATCH = 150, 20
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(outbox: Path) -> subprocess.Popen:
-    environment = {
-        **os.environ, "DATABASE_URL": database_url(), "EMAIL_URL": str(outbox),
-        "SITE_URL": "http://testserver", "DEBUG": "0", "SIGNER_MAIL_BATCH": str(BATCH),
-    }  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "--no-clock", "--interval", "0.1"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def wait_for(condition, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def mails(outbox: Path) -> list[Path]:
@@ -62,7 +33,7 @@ def test_a_killed_worker_loses_no_signer_and_repeats_no_batch(tmp_path):
     signers = add_signers(petition, SIGNERS)
     update = actions.post_update(petition, title="News", text="Something happened.", email=True)
     outbox = tmp_path / "outbox"
-    worker = start_worker(outbox)
+    worker = start_worker(outbox, SIGNER_MAIL_BATCH=str(BATCH))
     wait_for(lambda: len(mails(outbox)) >= BATCH + 5)  # into the second batch
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
@@ -75,7 +46,7 @@ def test_a_killed_worker_loses_no_signer_and_repeats_no_batch(tmp_path):
     UpdateMail.objects.filter(sent_at__isnull=True).update(claimed_at=old)
     Update.objects.filter(pk=update.pk).update(email_progress_at=old)
     assert resume_stuck_mailings() == 1
-    worker = start_worker(outbox)
+    worker = start_worker(outbox, SIGNER_MAIL_BATCH=str(BATCH))
     try:
         wait_for(
             lambda: Update.objects.filter(pk=update.pk, email_state=Update.EmailState.SENT).exists()

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from support import make_petition
+from worker_support import start_worker, wait_for
 
 from undersigned.accounts.models import User
 from undersigned.signatures.actions import (
@@ -24,33 +20,7 @@ from undersigned.signatures.actions import (
 )
 from undersigned.signatures.models import Signature
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start_worker(outbox: Path) -> subprocess.Popen:
-    environment = {
-        **os.environ, "DATABASE_URL": database_url(), "EMAIL_URL": str(outbox),
-        "SITE_URL": "http://testserver", "DEBUG": "0",
-    }  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "--no-clock", "--interval", "0.1"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_killed_worker_loses_no_confirmation_email(tmp_path):

@@ -1,0 +1,40 @@
+"""Running the real worker as a separate process, to kill it: the test database's
+address, starting the worker against it, and waiting for what it does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(outbox: Path, **settings: str) -> subprocess.Popen:
+    """`manage.py worker` on the test database, e-mails written to `outbox`."""
+    environment = {
+        **os.environ, "DATABASE_URL": database_url(), "EMAIL_URL": str(outbox),
+        "SITE_URL": "http://testserver", "DEBUG": "0", **settings,
+    }  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--no-clock", "--interval", "0.1"],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def wait_for(condition, seconds: float = 90, step: float = 0.02) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(step)
