@@ -123,16 +123,16 @@ DESKTOP = (1280, 900)
 
 
 @pytest.fixture
-def signed_in_page(browser, site) -> Iterator[Callable]:
-    """signed_in_page(user, size, scheme, audit=False): a fresh page signed in as `user`
-    (its session cookie set directly, no e-mailed link); `audit` lets axe's script past
-    the CSP (those pages cannot tell us about the CSP)."""
+def browser_page(browser, site) -> Iterator[Callable]:
+    """browser_page(user=None, size, scheme, audit=False): a fresh page, signed in as
+    `user` when given (its session cookie set directly, no e-mailed link); `audit` lets
+    axe's script past the CSP (those pages cannot tell us about the CSP)."""
     from django.conf import settings
     from django.test import Client
 
     contexts = []
 
-    def open_page(user, size=DESKTOP, scheme="light", audit=False):
+    def open_page(user=None, size=DESKTOP, scheme="light", audit=False):
         width, height = size
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="en-GB",
@@ -140,14 +140,21 @@ def signed_in_page(browser, site) -> Iterator[Callable]:
         )  # fmt: skip
         context.set_default_timeout(15_000)
         contexts.append(context)
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-        )
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
+            )
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def signed_in_page(browser_page) -> Callable:
+    """signed_in_page(user, size, scheme, audit=False)."""
+    return browser_page

@@ -10,8 +10,6 @@ from collections.abc import Callable
 
 import pytest
 from axe import assert_no_serious_violations
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 from support import SIGNER, make_petition, run_queued_tasks
 
@@ -27,32 +25,15 @@ SCHEMES = pytest.mark.parametrize("scheme", ["light", "dark"])
 
 
 @pytest.fixture
-def audit_page(browser, site) -> Callable:
+def audit_page(browser_page) -> Callable:
     """audit_page(size, scheme="light", user=None): a fresh page whose context lets axe's
     script in past the Content-Security-Policy (for these audits only), signed in as
     `user` when given."""
-    contexts = []
 
     def open_audit_page(size=DESKTOP, scheme="light", user: User | None = None) -> Page:
-        width, height = size
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-GB",
-            bypass_csp=True, color_scheme=scheme,
-        )  # fmt: skip
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-            )
-        return context.new_page()
+        return browser_page(user, size, scheme, audit=True)
 
-    yield open_audit_page
-    for context in contexts:
-        context.close()
+    return open_audit_page
 
 
 def confirm_link() -> str:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from axe import assert_no_serious_violations
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 from support import make_petition, run_queued_tasks
 
@@ -34,28 +32,13 @@ def addressed(organizer, moderator, site) -> Petition:
 
 
 @pytest.fixture
-def audit_context(browser, site):
-    """Contexts whose pages let axe's script in past the Content-Security-Policy."""
-    contexts = []
+def audit_context(browser_page):
+    """Pages that let axe's script in past the Content-Security-Policy."""
 
     def open_context(width=1280, height=900, user=None):
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-GB", bypass_csp=True
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-            )
-        return context.new_page()
+        return browser_page(user, (width, height), audit=True)
 
-    yield open_context
-    for context in contexts:
-        context.close()
+    return open_context
 
 
 def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
