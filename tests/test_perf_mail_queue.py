@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from undersigned.signatures import actions
@@ -118,3 +119,18 @@ def test_a_batch_rendered_once_reads_exactly_like_each_one_rendered_alone(langua
         assert batched.subject == alone.subject and batched.body == alone.body
         assert batched.alternatives == alone.alternatives
     assert len(stencils) == 1 and None not in stencils.values()
+
+
+def test_signatures_made_at_the_same_instant_are_ranked_by_id(petition, settings):
+    from undersigned.signatures.risk import assess_rates
+
+    settings.LIMIT_DOMAIN_PER_HOUR = 2
+    for i in range(4):
+        sign_petition(petition, SignRequest(name=f"Signer {i}", email=f"y{i}@tiny.example",
+                                            country="AM"))  # fmt: skip
+    Signature.objects.update(created_at=timezone.now())  # one tick of the clock for all
+    first = Signature.objects.order_by("pk").first()
+    assert assess_rates(first.pk) == ""  # alone, by the row-by-row rule
+    send_confirmation_mails()  # the others, by the batch rule
+    held = Signature.objects.filter(held_reason="domain-rate").order_by("pk")
+    assert [s.pk for s in held] == [s.pk for s in Signature.objects.order_by("pk")[2:]]

@@ -154,40 +154,43 @@ def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
     minute, hour = timedelta(minutes=1), timedelta(hours=1)
     reasons = {}
     for s in signatures:
-        reason, at = "", s.created_at
+        reason, at, me = "", s.created_at, (s.created_at, s.pk)
         times = by_address.get((s.petition_id, s.ip_hash))
         if times is not None:
-            if _between(times, at - minute, at) > settings.LIMIT_ADDRESS_PER_MINUTE:
+            if _between(times, at - minute, me) > settings.LIMIT_ADDRESS_PER_MINUTE:
                 reason = "address-burst"
-            elif _between(times, at - hour, at) > settings.LIMIT_ADDRESS_PER_HOUR:
+            elif _between(times, at - hour, me) > settings.LIMIT_ADDRESS_PER_HOUR:
                 reason = "address-rate"
         times = by_domain.get((s.petition_id, s.email_domain))
-        over = times is not None and _between(times, at - hour, at) > settings.LIMIT_DOMAIN_PER_HOUR
+        over = times is not None and _between(times, at - hour, me) > settings.LIMIT_DOMAIN_PER_HOUR
         if not reason and over:
             reason = "domain-rate"
         reasons[s.pk] = reason
     return reasons
 
 
-def _times(group: list[Signature], **same) -> list[datetime]:
-    """When this petition was signed from the same address (or domain), sorted, over the
-    hour before the group's first signature up to its last one."""
+def _times(group: list[Signature], **same) -> list[tuple[datetime, int]]:
+    """When (and with which id) this petition was signed from the same address (or
+    domain), sorted, over the hour before the group's first signature up to its last."""
     first, last = min(s.created_at for s in group), max(s.created_at for s in group)
     rows = Signature.objects.filter(
         petition_id=group[0].petition_id, created_at__gt=first - timedelta(hours=1),
         created_at__lte=last, **same,
     )  # fmt: skip
-    return sorted(rows.values_list("created_at", flat=True))
+    return sorted(rows.values_list("created_at", "pk"))
 
 
-def _between(times: list[datetime], after: datetime, upto: datetime) -> int:
-    """How many of the sorted times are in (after, upto]."""
-    return bisect_right(times, upto) - bisect_right(times, after)
+def _between(times: list[tuple[datetime, int]], after: datetime, upto: tuple) -> int:
+    """How many signatures are later than `after` and not later than `upto`, a (time, id)
+    pair: of two made at the same instant, the one with the lower id came first."""
+    return bisect_right(times, upto) - bisect_right(times, (after, float("inf")))
 
 
 def _rate_reason(signature: Signature) -> str:
-    same_petition = Signature.objects.filter(
-        petition_id=signature.petition_id, created_at__lte=signature.created_at
+    # Signed before this one; at the same instant (the clock's resolution), by lower id.
+    same_petition = Signature.objects.filter(petition_id=signature.petition_id).filter(
+        Q(created_at__lt=signature.created_at)
+        | Q(created_at=signature.created_at, pk__lte=signature.pk)
     )
     hour = signature.created_at - timedelta(hours=1)
     if signature.ip_hash and "allowlisted" not in signature.risk.split():
