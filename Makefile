@@ -67,6 +67,7 @@ messages-check: install
 	done
 
 bench: install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	$(PY) -m bench $(BENCH_ARGS)
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.

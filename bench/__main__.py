@@ -32,9 +32,17 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sqlite-phases", help=f"default {','.join(SQLITE_DEFAULT)}")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--web", type=int, default=1, help="gunicorn servers (ports), 1")
-    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers each, 4")
+    parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="the WSGI server (granian; gunicorn with threaded workers)",
+    )
+    parser.add_argument("--web-workers", type=int, default=4, help="server processes each, 4")
     parser.add_argument("--workers", type=int, default=1, help="task worker processes, 1")
-    parser.add_argument("--worker-nice", type=int, default=0, help="`worker --nice N`, 0")
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="`worker --nice N`, 10 (docs/operations.md)"
+    )
     parser.add_argument(
         "--server-args", default="", help="more gunicorn options, e.g. '-k gthread --threads 4'"
     )
@@ -68,7 +76,14 @@ def arguments() -> argparse.Namespace:
 def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
     print(f"\n== {db}: {', '.join(chosen)}", flush=True)
     with Stack(
-        db, VAR, args.web, args.web_workers, args.workers, args.redis, args.server_args
+        db,
+        VAR,
+        args.web,
+        args.web_workers,
+        args.workers,
+        args.redis,
+        args.server_args,
+        args.server,
     ) as stack:
         if args.worker_nice:
             stack.worker_args = ["--nice", str(args.worker_nice)]

@@ -21,6 +21,7 @@ ROWS = [
     ("  p50 / p99 ms", ["confirm_p50_ms", "confirm_p99_ms"], ""),
     ("read: petition page /s", ["read_page_per_s"], "≥ 4,000/s"),
     ("  CPU ms per page: web", ["read_page_web_cpu_ms"], ""),
+    ("  the page with gzip, as browsers ask /s", ["read_page_gzip_per_s"], ""),
     ("read: .json /s", ["read_json_per_s"], "≥ 4,000/s"),
     ("read: home page /s", ["read_home_per_s"], ""),
     ("  page Cache-Control", ["read_page_cache_control"], "public, swr"),
@@ -153,7 +154,15 @@ def derive(results: dict) -> dict:
     """CPU ms per answered request from a phase's CPU shares (for older result files)."""
     out, ncpu = dict(results), results.get("nproc") or 1
     for prefix in ("", "sqlite_"):
-        for key in ("sign", "floor", "confirm", "read_page", "read_json", "read_home"):
+        for key in (
+            "sign",
+            "floor",
+            "confirm",
+            "read_page",
+            "read_page_gzip",
+            "read_json",
+            "read_home",
+        ):
             rate = out.get(f"{prefix}{key}_per_s")
             for role in ("web", "postgres"):
                 share = out.get(f"{prefix}{key}_cpu_{role}")

@@ -82,9 +82,9 @@ class Stack:
 
     def __init__(
         self, db: str, var: Path, web: int = 1, web_workers: int = 4, workers: int = 1,
-        redis: str = "", server_args: str = "",
+        redis: str = "", server_args: str = "", server: str = "granian",
     ) -> None:  # fmt: skip
-        self.db, self.var, self.redis = db, var / db, redis
+        self.db, self.var, self.redis, self.server = db, var / db, redis, server
         self.server_args = server_args.split()
         self.web_count, self.web_workers, self.worker_count = web, web_workers, workers
         self.ports = [free_port() for _ in range(web)]
@@ -137,7 +137,8 @@ class Stack:
         self.manage("migrate", "--noinput", "-v", "0", "--skip-checks")
         self.manage("collectstatic", "--noinput", "-v", "0")
         for port in self.ports:
-            self.web.append(self._gunicorn(port))
+            start = self._granian if self.server == "granian" else self._gunicorn
+            self.web.append(start(port))
         for port in self.ports:
             self._wait_http(f"http://{HOST}:{port}/", 60)
 
@@ -166,6 +167,17 @@ class Stack:
             # that lets an overloaded server answer 503 fast (lib/overload.py).
             args += ["-k", "undersigned.lib.overload.QueueTimedWorker", "--threads", "4"]
         return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
+
+    def _granian(self, port: int) -> subprocess.Popen:
+        """As docs/operations.md: Rust HTTP in front, Django on a pool of threads per
+        process; the front door sheds load past OVERLOAD_IN_FLIGHT (lib/overload.py)."""
+        args = [
+            PY, "-m", "granian", "--interface", "wsgi", "undersigned.wsgi:application",
+            "--workers", str(self.web_workers), "--blocking-threads", "16",
+            "--host", HOST, "--port", str(port), "--no-access-log",
+            "--workers-kill-timeout", "5", *self.server_args,
+        ]  # fmt: skip
+        return spawn(args, self.env, self.var / f"granian-{port}.log")
 
     def start_workers(self) -> None:
         while len(self.workers) < self.worker_count:
@@ -212,7 +224,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if any(proc.poll() is not None for proc in self.web):
-                raise RuntimeError(f"gunicorn exited; see {self.var}/gunicorn-*.log")
+                raise RuntimeError(f"the web server exited; see {self.var}/{self.server}-*.log")
             try:
                 with urllib.request.urlopen(url, timeout=2):  # loopback only
                     return
@@ -221,7 +233,7 @@ class Stack:
                     time.sleep(0.5)  # busy starting (a fast 503 is an answer, not a fault)
                     continue
                 if error.code >= 500:
-                    logs = "".join(p.read_text()[-3000:] for p in self.var.glob("gunicorn-*"))
+                    logs = "".join(p.read_text()[-3000:] for p in self.var.glob(f"{self.server}-*"))
                     raise RuntimeError(f"{url} answered {error.code}:\n{logs}") from None
                 return
             except OSError:

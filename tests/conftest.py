@@ -19,7 +19,14 @@ def _isolated(settings, tmp_path):
     }
     from django.core.cache import cache
 
+    from undersigned.lib import pagecache
+    from undersigned.signatures import actions, risk
+
     cache.clear()
+    # and what each process keeps in front of the shared cache
+    pagecache.forget()
+    risk.forget_lists()
+    actions._nudged_at = -1.0
 
 
 @pytest.fixture

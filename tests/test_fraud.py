@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from support import SIGNER, link_in_last_mail, run_queued_tasks
 
+from undersigned.lib import ratelimit
 from undersigned.moderation.models import ListEntry
 from undersigned.signatures import actions
 from undersigned.signatures.invalidation import (
@@ -181,6 +182,7 @@ def test_with_redis_a_burst_is_caught_in_the_request_and_redis_down_changes_noth
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(ratelimit, "_redis", down)  # the pipelined path, on real Redis
     response = Client(REMOTE_ADDR="198.51.100.10").post(
         reverse("signatures:sign", args=[petition.pk]), {**SIGNER, "email": "ok@x.org"}
     )

@@ -133,3 +133,74 @@ def test_the_worker_replaces_a_stamp_the_client_sent(monkeypatch):
     worker = object.__new__(overload.QueueTimedWorker)
     worker.handle_request(Req(), Conn())
     assert seen["h"] == [("HOST", "x"), (overload.QUEUED_HEADER, "1234.500000")]
+
+
+def test_it_answers_gzip_to_a_browser_that_takes_it(client, petition):
+    import gzip
+
+    stored = client.get(petition.get_absolute_url())
+    answer = Call()
+    request = environ(petition.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, br")
+    body = b"".join(FrontDoor(never)(request, answer))
+    assert answer.headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == stored.content
+    assert answer.headers["Content-Length"] == str(len(body))
+    assert "Accept-Encoding" in answer.headers["Vary"]
+
+
+def test_a_miss_is_looked_up_once_and_the_render_claimed_for_django(client, petition):
+    from undersigned.lib import pagecache
+
+    request = environ(petition.get_absolute_url())
+    FrontDoor(django_said_hello)(request, Call())
+    assert request[pagecache.CLAIM_KEY]  # the middleware renders without looking again
+
+
+def test_a_process_with_its_limit_of_requests_in_django_answers_the_next_busy(settings):
+    settings.OVERLOAD_IN_FLIGHT = 1
+    meanwhile = Call()
+
+    def slow(environ_, start_response):
+        # While this request is inside Django another one arrives.
+        door(environ("/petitions/1/sign", "POST"), meanwhile)
+        return django_said_hello(environ_, start_response)
+
+    door = FrontDoor(slow)
+    first = Call()
+    assert b"".join(door(environ("/petitions/1/sign", "POST"), first)) == b"from Django"
+    assert first.status == "200 OK" and meanwhile.status.startswith("503")
+    assert door.in_flight.count == 0  # and the next one goes in again
+    door.app = django_said_hello
+    assert b"".join(door(environ("/petitions/1/sign", "POST"), Call())) == b"from Django"
+
+
+def test_beyond_the_limit_the_answer_is_a_fast_503(settings):
+    settings.OVERLOAD_IN_FLIGHT = 1
+    door = FrontDoor(never)
+    door.in_flight.count = 1  # one request is inside Django already
+    answer = Call()
+    body = b"".join(door(environ("/petitions/1/sign", "POST"), answer))
+    assert answer.status.startswith("503") and answer.headers["Retry-After"]
+    assert b"<html" in body.lower() and door.in_flight.count == 1
+
+
+def test_no_limit_when_it_is_turned_off(settings):
+    settings.OVERLOAD_IN_FLIGHT = 0
+    door = FrontDoor(django_said_hello)
+    door.in_flight.count = 1000
+    answer = Call()
+    assert b"".join(door(environ("/x", "POST"), answer)) == b"from Django"
+
+
+def test_a_request_refused_as_busy_gives_up_the_render_it_claimed(client, petition, settings):
+    from django.core.cache import cache
+
+    from undersigned.lib import pagecache
+
+    settings.OVERLOAD_IN_FLIGHT = 1
+    door = FrontDoor(never)
+    door.in_flight.count = 1
+    request = environ(petition.get_absolute_url())
+    answer = Call()
+    door(request, answer)
+    assert answer.status.startswith("503")
+    assert cache.add(f"render:{request[pagecache.CLAIM_KEY]}", 1, 5), "the claim was kept"

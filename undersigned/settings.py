@@ -128,7 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REDIS_URL = env.redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "undersigned.lib.rediscache.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -209,6 +209,9 @@ PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
 # A request that waited longer than this for a server thread gets a fast 503 with
 # Retry-After instead of a late answer (milliseconds; lib/overload.py; 0: off).
 OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
+# A server process with this many requests already inside Django answers the next one a
+# fast 503 too (granian queues requests where the app cannot time them; 0: off).
+OVERLOAD_IN_FLIGHT = env.integer("OVERLOAD_IN_FLIGHT", 8, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
+from undersigned.lib import overload
+
 RETRY_AFTER = "30"
 BUSY_RETRY_AFTER = "2"
 
@@ -68,9 +70,10 @@ class FrontDoor:
     def __init__(self, app: Callable) -> None:
         self.app = app
         self.busy_pages: dict[str, bytes] = {}
+        self.in_flight = overload.InFlight()
 
     def __call__(self, environ: dict, start_response: Callable):
-        from undersigned.lib import overload, pagecache
+        from undersigned.lib import pagecache
 
         hit = pagecache.cached_for_environ(environ)
         if hit is not None:
@@ -81,8 +84,13 @@ class FrontDoor:
         # Only stamps we trust: our gunicorn worker's, or a proxy's when there is one.
         trusted = environ.get(overload.ENVIRON_KEY) or settings.TRUSTED_PROXY_COUNT
         if limit and trusted and overload.waited(environ) > limit:
+            pagecache.release(environ)
             return self.busy(environ, start_response)
-        return self.app(environ, start_response)
+        with self.in_flight.enter(settings.OVERLOAD_IN_FLIGHT) as admitted:
+            if not admitted:
+                pagecache.release(environ)
+                return self.busy(environ, start_response)
+            return self.app(environ, start_response)
 
     def busy(self, environ: dict, start_response: Callable):
         """503 + Retry-After, in the visitor's language, rendered once per language."""

@@ -9,6 +9,7 @@ the rest. Views opt in with @public_page; everything else passes through untouch
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import time
 from collections.abc import Callable
@@ -91,14 +92,15 @@ def variant_language(accept_language: str) -> str:
 
 
 def _key_for(accept_language: str, full_path: str) -> str:
-    return f"page:{_variant(accept_language[:200])}:{full_path}"
+    return f"page2:{_variant(accept_language[:200])}:{full_path}"
 
 
 def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
     """Before Django: the stored answer for this WSGI request, if there is one.
 
     The same key and bytes as PublicPageCacheMiddleware, without building a request,
-    running middleware or sending signals (undersigned/wsgi.py). None: ask Django.
+    running middleware or sending signals (undersigned/wsgi.py). None: ask Django, and
+    tell the middleware (through the environ) what was found, so it does not look again.
     """
     if not settings.PAGE_CACHE_SECONDS or environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
         return None
@@ -109,32 +111,130 @@ def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes
     query = environ.get("QUERY_STRING", "")
     if query:
         path = f"{path}?{iri_to_uri(query)}"
-    stored = cache.get(_key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), path))
+    key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), path)
+    stored, claimed = lookup(key)
     if stored is None:
+        environ[CLAIM_KEY] = key if claimed else ""
         return None
+    body, etag, encoding = _variant_of(stored, environ.get("HTTP_ACCEPT_ENCODING", ""))
     headers = [
         *stored["headers"].items(),
-        ("ETag", stored["etag"]),
+        ("ETag", etag),
         ("Last-Modified", stored["modified"]),
         ("Cache-Control", stored["cache_control"]),
     ]
-    if environ.get("HTTP_IF_NONE_MATCH") == stored["etag"]:
+    if environ.get("HTTP_IF_NONE_MATCH") == etag:
         return "304 Not Modified", [h for h in headers if h[0] != "Content-Type"], b""
-    headers.append(("Content-Length", str(len(stored["body"]))))
-    return "200 OK", headers, stored["body"]
+    if encoding:
+        headers.append(("Content-Encoding", encoding))
+    headers.append(("Content-Length", str(len(body))))
+    return "200 OK", headers, body
+
+
+# The first level: each process keeps the pages it served, as key -> (stored, fresh until).
+# A hit costs a dict lookup instead of a round trip to Redis that moves the whole page
+# (25 KB) for every reader; the shared cache is asked again only when the copy expires,
+# and all copies expire at the same wall-clock moment (aligned_timeout).
+_LOCAL: dict[str, tuple[dict, float]] = {}
+LOCAL_MAX = 512
+# In the WSGI environ: the front door looked already, and the key it claimed ("": none).
+CLAIM_KEY = "undersigned.page_claim"
+RENDER_LOCK_SECONDS = 5
+
+
+def forget() -> None:
+    """Drop this process's copies (tests clear the shared cache between cases)."""
+    _LOCAL.clear()
+
+
+def _remember(key: str, stored: dict) -> None:
+    if len(_LOCAL) >= LOCAL_MAX:  # many query strings: forget the oldest
+        _LOCAL.pop(next(iter(_LOCAL)), None)
+    _LOCAL[key] = (stored, stored["expires"])
+
+
+def lookup(key: str) -> tuple[dict | None, bool]:
+    """The stored page for `key` and whether this request claimed its render.
+
+    When no fresh copy exists anywhere, one request renders it (it claims the key with
+    an atomic add) and every other request keeps showing the copy its process has,
+    within stale-while-revalidate: at each expiry the crowd costs one render, not one
+    per waiting thread — renders are what make readers wait in a surge.
+    """
+    now = time.time()
+    local = _LOCAL.get(key)
+    if local is not None and now < local[1]:
+        return local[0], False
+    stored = cache.get(key)
+    if stored is not None:
+        _remember(key, stored)
+        return stored, False
+    claimed = cache.add(f"render:{key}", 1, RENDER_LOCK_SECONDS)
+    if not claimed and local is not None and now < local[1] + local[0]["stale_seconds"]:
+        return local[0], False
+    return None, claimed
+
+
+def release(environ: dict) -> None:
+    """Give up the render the front door claimed, for a request that will not render
+    (refused as busy): otherwise every reader would see the old copy until the claim
+    expired."""
+    if environ.get(CLAIM_KEY):
+        cache.delete(f"render:{environ[CLAIM_KEY]}")
+
+
+def _accepts_gzip(header: str) -> bool:
+    for item in header.split(","):
+        coding, _sep, params = item.strip().partition(";")
+        if coding.strip().lower() in {"gzip", "*"}:
+            return params.replace(" ", "").lower() not in {"q=0", "q=0.0", "q=0.00", "q=0.000"}
+    return False
+
+
+def _variant_of(stored: dict, accept_encoding: str) -> tuple[bytes, str, str]:
+    """Body, ETag and Content-Encoding for a visitor: gzip when the browser takes it
+    (every browser does), compressed once per render instead of once per reader."""
+    if stored["gzip"] is not None and _accepts_gzip(accept_encoding):
+        return stored["gzip"], stored["etag"][:-1] + '-gz"', "gzip"
+    return stored["body"], stored["etag"], ""
 
 
 def _respond(request: HttpRequest, stored: dict) -> HttpResponse:
-    if request.headers.get("If-None-Match") == stored["etag"]:
+    body, etag, encoding = _variant_of(stored, request.headers.get("Accept-Encoding", ""))
+    if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(stored["body"])
+        response = HttpResponse(body)
+        if encoding:
+            response["Content-Encoding"] = encoding
     for name, value in stored["headers"].items():
         response[name] = value
-    response["ETag"] = stored["etag"]
+    response["ETag"] = etag
     response["Last-Modified"] = stored["modified"]
     response["Cache-Control"] = stored["cache_control"]
     return response
+
+
+def _store(key: str, response: HttpResponse, seconds: int) -> dict:
+    body = response.content
+    timeout = aligned_timeout(seconds)
+    headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
+    small = len(body) < 1024
+    if not small:  # the stored copy may be sent either way: caches must keep both apart
+        headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), "Accept-Encoding")))
+    stored = {
+        "body": body,
+        "gzip": None if small else gzip.compress(body, 6, mtime=0),
+        "etag": '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
+        "modified": http_date(),
+        "cache_control": f"public, max-age={seconds}, stale-while-revalidate={seconds * 15}",
+        "headers": headers,
+        "expires": time.time() + timeout,
+        "stale_seconds": seconds * 15,
+    }
+    cache.set(key, stored, timeout)
+    _remember(key, stored)
+    return stored
 
 
 class PublicPageCacheMiddleware:
@@ -148,19 +248,17 @@ class PublicPageCacheMiddleware:
         if not seconds or not is_anonymous(request):
             return self.get_response(request)
         key = _key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            return _respond(request, stored)
-        response = self.get_response(request)
-        if not getattr(response, "public_cache", False) or response.streaming:
-            return response
-        body = response.content
-        stored = {
-            "body": body,
-            "etag": '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
-            "modified": http_date(),
-            "cache_control": f"public, max-age={seconds}, stale-while-revalidate={seconds * 15}",
-            "headers": {h: response[h] for h in STORED_HEADERS if response.has_header(h)},
-        }
-        cache.set(key, stored, aligned_timeout(seconds))
-        return _respond(request, stored)
+        if CLAIM_KEY in request.META:  # the front door looked and found nothing
+            claimed = bool(request.META[CLAIM_KEY])
+        else:
+            stored, claimed = lookup(key)
+            if stored is not None:
+                return _respond(request, stored)
+        try:
+            response = self.get_response(request)
+            if not getattr(response, "public_cache", False) or response.streaming:
+                return response
+            return _respond(request, _store(key, response, seconds))
+        finally:
+            if claimed:
+                cache.delete(f"render:{key}")

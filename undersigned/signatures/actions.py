@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -140,6 +141,9 @@ MARK_SENT = (
 )
 
 
+_nudged_at = -1.0
+
+
 def nudge_mailer() -> None:
     """Queue one deliver_confirmations task, at most once a second per cache.
 
@@ -148,6 +152,11 @@ def nudge_mailer() -> None:
     """
     from undersigned.signatures.tasks import deliver_confirmations
 
+    global _nudged_at
+    now = time.monotonic()
+    if now - _nudged_at < 1:  # this process asked the shared cache less than a second ago
+        return
+    _nudged_at = now
     try:
         first = cache.add(NUDGE_KEY, 1, 1)
     except Exception:  # the cache (Redis) is down: the pump still sends the e-mail
@@ -158,6 +167,8 @@ def nudge_mailer() -> None:
 
 def forget_nudge() -> None:
     """The task is running: the next signature may nudge again."""
+    global _nudged_at
+    _nudged_at = -1.0  # in this process; the others try the shared key within a second
     with contextlib.suppress(Exception):  # the cache is down: the next nudge just waits 1 s
         cache.delete(NUDGE_KEY)
 

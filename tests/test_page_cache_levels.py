@@ -1,0 +1,108 @@
+"""The page cache's two levels: each process's own copy in front of the shared cache, one
+render per expiry however many readers are waiting, and pages compressed once."""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import pytest
+from django.core.cache import cache
+
+from undersigned.lib import pagecache
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 2
+
+
+def only_key() -> str:
+    (key,) = pagecache._LOCAL
+    return key
+
+
+def expire_copies(key: str) -> None:
+    """What the wall clock does at the end of the period, for this process and the shared
+    cache alike."""
+    stored, _fresh = pagecache._LOCAL[key]
+    pagecache._LOCAL[key] = (stored, time.time() - 0.1)
+    cache.delete(key)
+
+
+def test_a_reader_is_served_from_the_process_copy_without_asking_the_shared_cache(
+    client, petition, monkeypatch
+):
+    first = client.get(petition.get_absolute_url())
+    asked = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: asked.append(args))
+    second = client.get(petition.get_absolute_url())
+    assert second.content == first.content and asked == []
+
+
+def test_a_process_without_a_copy_takes_the_one_another_process_stored(client, petition):
+    first = client.get(petition.get_absolute_url())
+    pagecache.forget()  # a second process: nothing of its own yet
+    second = client.get(petition.get_absolute_url())
+    assert second["ETag"] == first["ETag"]
+
+
+def test_while_one_request_renders_the_others_keep_showing_the_copy_they_have(
+    client, petition, django_assert_num_queries
+):
+    first = client.get(petition.get_absolute_url())
+    key = only_key()
+    expire_copies(key)
+    assert cache.add(f"render:{key}", 1, 10)  # someone else is rendering it now
+    with django_assert_num_queries(0):
+        meanwhile = client.get(petition.get_absolute_url())
+    assert meanwhile.content == first.content
+
+
+def test_the_request_that_renders_releases_its_claim_when_it_is_done(client, petition):
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    expire_copies(key)
+    client.get(petition.get_absolute_url())  # renders and stores again
+    assert cache.get(key) is not None
+    assert cache.add(f"render:{key}", 1, 10), "the claim was left behind"
+
+
+def test_a_copy_older_than_stale_while_revalidate_is_not_shown(client, petition, settings):
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    stored, _fresh = pagecache._LOCAL[key]
+    pagecache._LOCAL[key] = (stored, time.time() - stored["stale_seconds"] - 1)
+    cache.delete(key)
+    cache.add(f"render:{key}", 1, 10)
+    petition.title = "A new title, after a long while"
+    petition.save()
+    assert b"A new title, after a long while" in client.get(petition.get_absolute_url()).content
+
+
+def test_a_browser_that_takes_gzip_gets_the_same_page_compressed(client, petition):
+    plain = client.get(petition.get_absolute_url())
+    packed = client.get(petition.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(
+        petition.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("header", ["", "identity", "gzip;q=0", "br", "gzip; q=0.0"])
+def test_a_client_that_refuses_gzip_gets_plain_bytes(client, petition, header):
+    client.get(petition.get_absolute_url())
+    response = client.get(petition.get_absolute_url(), HTTP_ACCEPT_ENCODING=header)
+    assert not response.has_header("Content-Encoding")
+    assert b"<html" in response.content
+
+
+def test_a_crowd_of_query_strings_cannot_grow_a_process_copy_without_bound(client, petition):
+    for number in range(pagecache.LOCAL_MAX + 20):
+        pagecache._remember(f"page2:x:/{number}", {"expires": time.time() + 2})
+    assert len(pagecache._LOCAL) == pagecache.LOCAL_MAX
