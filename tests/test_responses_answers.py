@@ -80,7 +80,7 @@ def test_publishing_creates_the_response_update_and_emails_signers_who_asked(
     update = Update.objects.get()
     assert update.kind == Update.Kind.RESPONSE
     assert update.target == addressed.targets.get()
-    assert update.title == "Response from Maria Rossi, Mayor of Riverside"
+    assert update.display_title == "Response from Maria Rossi, Mayor of Riverside"
     assert "<strong>restore</strong>" in update.text_html
     notification = Notification.objects.get()
     assert notification.used_at is not None and notification.response == update

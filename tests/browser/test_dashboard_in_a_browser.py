@@ -1,6 +1,6 @@
 """The organizer dashboard in Chromium: the creator opens it, the charts and the map render
 under the site's real CSP, axe finds nothing serious (light and dark, desktop and phone),
-and the creator invites a co-organizer."""
+the creator invites a co-organizer, and on a phone the co-organizers stack as cards."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from support import run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.lib.outbox import letters
+from undersigned.petitions.models import Organizer
 from undersigned.signatures.actions import recount
 from undersigned.signatures.models import Signature
 
@@ -159,3 +160,85 @@ def test_the_invitee_signs_in_and_accepts(signed_in_page, open_page, site, petit
         "This invitation link has already been used"
     )
     assert_no_serious_violations(page, "the used invitation page")
+
+
+LONG_ADDRESS = "ani.hovhannisyan-sargsyan@friends-of-the-riverside-library.example.org"
+# Sideways scrolling of the page, and of each co-organizers table inside its own box.
+OVERFLOW = """() => ({
+    page: document.scrollingElement.scrollWidth,
+    tables: [...document.querySelectorAll("table.organizers")].map(
+        t => [t.scrollWidth, t.clientWidth]),
+})"""
+
+
+@pytest.fixture
+def co_organizers(petition):
+    """A co-organizer who accepted (long name and address) and two invitations waiting."""
+    from undersigned.dashboard.actions import invite_organizer
+
+    ani = User.objects.create_user(LONG_ADDRESS, name="Ani Hovhannisyan-Sargsyan")
+    accepted = invite_organizer(petition, LONG_ADDRESS, "editor", petition.creator)
+    Organizer.objects.filter(pk=accepted.pk).update(
+        user=ani, accepted_at=timezone.now(), token_hash=""
+    )
+    invite_organizer(petition, "volunteer.coordinator@example.org", "viewer", petition.creator)
+    invite_organizer(petition, "press@example.org", "editor", petition.creator)
+    return petition
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_the_co_organizers_stack_as_cards_used_by_keyboard(
+    signed_in_page, site, organizer, co_organizers, scheme, screenshots
+):
+    page = signed_in_page(organizer, PHONE, scheme, audit=True)
+    page.goto(f"{site}/petitions/{co_organizers.pk}/organizers")
+    expect(page.locator("table.organizers")).to_have_count(2)
+    overflow = page.evaluate(OVERFLOW)
+    assert overflow["page"] <= PHONE[0], overflow
+    assert all(scroll <= client for scroll, client in overflow["tables"]), overflow
+    card = page.locator("table.organizers tbody tr").filter(has_text="press@example.org")
+    assert card.evaluate("tr => getComputedStyle(tr).display") == "block"
+    label = card.locator("td[data-label]").first
+    assert label.evaluate("td => getComputedStyle(td, '::before').content") == '"Role"'
+    expect(page.get_by_role("region", name="Invitations not accepted yet")).to_be_visible()
+    assert page.locator("main [tabindex='0']").count() == 0  # no scroll box to tab into
+    assert_no_serious_violations(page, f"the co-organizers page ({scheme}, phone)")
+    page.screenshot(
+        path=str(screenshots / f"dashboard-organizers-{scheme}-360.png"), full_page=True
+    )
+
+    # By keyboard alone: Tab to the invitation's role, choose "viewer", Tab to its button.
+    role = page.get_by_label("Role of press@example.org")
+    for _step in range(40):
+        page.keyboard.press("Tab")
+        if role.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the role of press@example.org")
+    role.press("ArrowDown")
+    expect(role).to_have_value("viewer")
+    page.keyboard.press("Tab")
+    change = page.get_by_role("button", name="Change role of press@example.org")
+    expect(change).to_be_focused()
+    box = change.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]  # fully on screen
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("The role has been changed.")
+    assert co_organizers.organizers.get(email="press@example.org").role == "viewer"
+
+
+@pytest.mark.parametrize("width", [800, DESKTOP[0]])
+def test_on_a_wide_screen_the_co_organizers_stay_a_table(
+    signed_in_page, site, organizer, co_organizers, width, screenshots
+):
+    page = signed_in_page(organizer, (width, DESKTOP[1]))
+    page.goto(f"{site}/petitions/{co_organizers.pk}/organizers")
+    page.screenshot(path=str(screenshots / f"dashboard-organizers-{width}.png"), full_page=True)
+    table = page.get_by_role("region", name="Who runs this petition").get_by_role("table")
+    assert table.evaluate("t => getComputedStyle(t).display") == "table"
+    for header in ["Person", "Role", "Actions"]:
+        expect(table.get_by_role("columnheader", name=header)).to_be_visible()
+    expect(table.get_by_role("rowheader", name=re.compile("Ani Hovhannisyan"))).to_be_visible()
+    overflow = page.evaluate(OVERFLOW)
+    assert overflow["page"] <= width, overflow
+    assert all(scroll <= client for scroll, client in overflow["tables"]), overflow

@@ -70,7 +70,7 @@ def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your response is published")
     assert_no_serious_violations(page, "the published page")
     update = Update.objects.get(kind=Update.Kind.RESPONSE)
-    assert update.title == "Response from Maria Rossi, Mayor of Riverside"
+    assert update.display_title == "Response from Maria Rossi, Mayor of Riverside"
 
     page.get_by_role("link", name="See it on the petition page").click()
     block = page.locator("#decision-makers")

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.accounts import actions
 from undersigned.accounts.forms import SignInForm
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.middleware import error_page
 from undersigned.petitions.models import Petition
 

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Path, Query, Router
 
 from undersigned.api import keyset
@@ -184,16 +184,19 @@ def petition_updates(
     rows = petition.updates.select_related("target")
     items, next_cursor = keyset.page(rows, ["-created_at", "-id"], f"updates:{id}", cursor, limit)
     cacheable(response)
-    updates = [
-        {
-            "id": u.pk,
-            "kind": u.kind,
-            "title": u.title,
-            "text": u.text,
-            "text_html": u.text_html,
-            "target": {"name": u.target.name, "role": u.target.role} if u.target else None,
-            "created_at": u.created_at,
-        }
-        for u in items
-    ]
+    # A response's title is put together in the petition's language, like the petition's
+    # own fields: every client gets the same answer, which shared caches may keep.
+    with translation.override(petition.language):
+        updates = [
+            {
+                "id": u.pk,
+                "kind": u.kind,
+                "title": u.display_title,
+                "text": u.text,
+                "text_html": u.text_html,
+                "target": {"name": u.target.name, "role": u.target.role} if u.target else None,
+                "created_at": u.created_at,
+            }
+            for u in items
+        ]
     return {"items": updates, "next_cursor": next_cursor}

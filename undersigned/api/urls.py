@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
-from django.views.decorators.http import require_safe
 
 from undersigned.api import osdi
 from undersigned.api.errors import json_errors, not_found
 from undersigned.api.v1 import api
+from undersigned.lib.methods import require_safe
 
 
 def _json_errors_everywhere(urls: tuple) -> tuple:

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
 
 from undersigned.api import transport, webhooks
 from undersigned.api.models import Webhook
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST
 from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.models import Petition
 

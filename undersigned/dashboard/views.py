@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.accounts.forms import SignInForm
 from undersigned.dashboard import actions, charts, stats
 from undersigned.dashboard.forms import InviteForm, RoleForm
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.access import CREATOR, VIEWER, load_for_organizer
 from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for

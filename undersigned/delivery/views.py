@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.delivery import actions
 from undersigned.delivery.exports import contact_signatures, signers_csv
@@ -25,6 +24,7 @@ from undersigned.delivery.forms import PaperSheetForm
 from undersigned.delivery.models import DeliveryPack, Download, PaperSheet
 from undersigned.delivery.packs import BOM
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.middleware import error_page
 from undersigned.petitions.access import EDITOR, load_for_organizer
 from undersigned.petitions.models import Petition

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
+from django.utils.log import log_response
 
 MESSAGES = {
     400: "The request was not in a form we accept.",
@@ -95,4 +96,40 @@ class SecurityHeadersMiddleware:
             policy = EMBEDDABLE_POLICY if embeddable else CONTENT_SECURITY_POLICY
             response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class AllowedMethodsMiddleware:
+    """Answer a method the view does not take (its `allowed_methods`, set by
+    undersigned.lib.methods) with a 405 before CsrfViewMiddleware can answer 403.
+
+    Views that take the method are left to the CSRF check as before. The 405 is the one
+    the decorator would give; BadRequestMiddleware turns it into our page on the way out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        allowed = getattr(view_func, "allowed_methods", None)
+        if allowed is None or request.method in allowed:
+            return None
+        response = HttpResponseNotAllowed(sorted(allowed))
+        log_response(
+            "Method Not Allowed (%s): %s",
+            request.method,
+            request.path,
+            response=response,
+            request=request,
+        )
+        if request.path.startswith("/api/"):
+            # Every answer under /api/ is JSON: json_errors gives a bare 405 that shape.
+            from undersigned.api.errors import json_errors
+
+            return json_errors(lambda request: response)(request)
         return response

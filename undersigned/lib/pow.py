@@ -34,7 +34,8 @@ import altcha
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_safe
+
+from undersigned.lib.methods import require_safe
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.middleware import error_page
 from undersigned.moderation import fraud
 from undersigned.moderation.forms import DecisionForm, InvalidationForm

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
 
 from undersigned.lib import markdown
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST
 from undersigned.lib.middleware import error_page
 from undersigned.petitions import access, actions
 from undersigned.petitions.access import load_for_organizer

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
 
+from undersigned.lib.methods import require_safe
 from undersigned.lib.pagecache import public_page
 from undersigned.petitions.models import LANGUAGE_CHOICES, Petition
 from undersigned.signatures.actions import count_for

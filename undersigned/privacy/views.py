@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
 
 from undersigned.lib.http import same_origin_post
+from undersigned.lib.methods import require_http_methods, require_safe
 from undersigned.lib.pagecache import public_page
 from undersigned.lib.ratelimit import limit_posts
 from undersigned.privacy import actions

@@ -232,8 +232,6 @@ def publish_response(
 
     now = now or timezone.now()
     petition = notification.petition
-    with translation.override(petition.language):
-        title = _("Response from %(responder)s") % {"responder": responder}
     with transaction.atomic():
         claimed = Notification.objects.filter(
             pk=notification.pk, used_at__isnull=True, token_hash=notification.token_hash
@@ -241,8 +239,10 @@ def publish_response(
         if not claimed:
             return None
         update = post_update(
-            petition, kind=Update.Kind.RESPONSE, title=title[:150], text=text,
-            target=notification.target, email=True,
+            # No stored title: "Response from <responder>" is put together in each
+            # reader's language (Update.display_title).
+            petition, kind=Update.Kind.RESPONSE, title="", responder=responder[:120],
+            text=text, target=notification.target, email=True,
         )  # fmt: skip
         Notification.objects.filter(pk=notification.pk).update(response=update)
     return update

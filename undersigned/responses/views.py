@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.lib.http import same_origin_post, see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.access import load_for_organizer
 from undersigned.responses import actions
 from undersigned.responses.actions import AddressChange, LinkState, NotificationRefused

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
+from undersigned.lib.methods import require_safe
 from undersigned.lib.middleware import allow_framing
 from undersigned.lib.pagecache import public_page
 from undersigned.petitions.models import Petition

@@ -10,8 +10,8 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
+from undersigned.lib.methods import require_POST
 from undersigned.signatures.models import Signature
 
 

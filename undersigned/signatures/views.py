@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.lib import pow
 from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
 from undersigned.signatures import actions, letters

@@ -14,8 +14,8 @@ from functools import wraps
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
+from undersigned.lib.methods import require_safe
 from undersigned.petitions.models import Petition
 from undersigned.transparency import keys
 from undersigned.transparency.models import Checkpoint, Entry, LogHead, SigningKey

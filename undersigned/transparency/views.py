@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
+from undersigned.lib.methods import require_safe
 from undersigned.lib.pagecache import public_page
 from undersigned.transparency import keys
 from undersigned.transparency.api import NUMBER, latest, public_petition, sequenced_size

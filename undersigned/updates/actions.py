@@ -45,13 +45,18 @@ def cap_message(left: int) -> str:
     ) % {"left": left, "cap": settings.UPDATE_EMAILS_PER_WEEK}
 
 
-def check_update(petition: Petition, kind: str, title: str, text: str, email: bool, now) -> None:
+def check_update(
+    petition: Petition, kind: str, title: str, text: str, email: bool, now, responder: str = ""
+) -> None:
     """Raise a ValidationError (per field where there is one) if this update may not be
-    posted as asked."""
+    posted as asked. A response signed by its `responder` needs no title of its own."""
     if petition.state not in POSTABLE_STATES:
         raise ValidationError(_("You can post updates once the petition is open."))
     errors = {}
-    if not title.strip():
+    if kind == Update.Kind.RESPONSE and responder.strip():
+        if len(responder) > 120:
+            errors["responder"] = _("Shorten your name and title to 120 characters or fewer.")
+    elif not title.strip():
         errors["title"] = _("Enter a title for the update.")
     elif len(title) > 150:
         errors["title"] = _("Shorten the title to 150 characters or fewer.")
@@ -76,22 +81,26 @@ def post_update(
     text: str,
     author=None,
     target: Target | None = None,
+    responder: str = "",
     email: bool = False,
     now: datetime | None = None,
 ) -> Update:
     """Publish an update on the petition page and, if `email`, have it e-mailed to the
     signers who asked for updates (after a moderator's approval when the site asks for
-    it). Raises ValidationError for bad input, a petition that is not open or closed,
-    or a news e-mail over the weekly cap."""
+    it). A response may give its `responder` instead of a title: it is then titled
+    "Response from <responder>" in each reader's language. Raises ValidationError for
+    bad input, a petition that is not open or closed, or a news e-mail over the weekly
+    cap."""
     now = now or timezone.now()
+    responder = responder.strip() if kind == Update.Kind.RESPONSE else ""
     with transaction.atomic():
         # Locking the petition serialises posts on it, so two at once cannot both pass
         # the cap check.
         petition = Petition.objects.select_for_update().get(pk=petition.pk)
-        check_update(petition, kind, title, text, email, now)
+        check_update(petition, kind, title, text, email, now, responder)
         update = Update(
             petition=petition, kind=kind, title=title.strip(), text=text, author=author,
-            target=target,
+            target=target, responder=responder,
         )  # fmt: skip
         update.prepare_text()
         update.save()

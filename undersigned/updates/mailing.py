@@ -24,7 +24,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition
@@ -150,6 +150,8 @@ def _still_recipients(petition: Petition, signature_ids: list[int]) -> dict[int,
 def build_update_message(update: Update, petition: Petition, signature: Signature) -> EmailMessage:
     language = signature.language or petition.language
     _lang, petition_title, _html = petition.in_language(language)
+    with translation.override(language):
+        title = update.display_title  # a response's is put together in the signer's language
     url = petition.absolute_url()
     context = {
         "name": signature.name,
@@ -157,7 +159,7 @@ def build_update_message(update: Update, petition: Petition, signature: Signatur
         "petition_url": url,
         "update_url": f"{url}#update-{update.pk}",
         "kind": update.kind,
-        "title": update.title,
+        "title": title,
         "text": update.text,
         "text_html": update.text_html,
         "target_name": update.target.name if update.target else "",

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.lib import markdown
@@ -50,7 +51,12 @@ class Update(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NEWS)
-    title = models.CharField(_("title"), max_length=150)
+    # Organizers write the title of news and victories. A decision maker's response has
+    # none: its title is "Response from <responder>", put together in the reader's
+    # language when shown (`display_title`). Responses published before `responder`
+    # existed keep the title stored then, in the petition's language.
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    responder = models.CharField(max_length=120, blank=True)  # as they signed the answer
     text = models.TextField(_("text"), max_length=20_000)
     text_html = models.TextField(editable=False, blank=True)
     # Organizers write news and victories; a response has the decision maker as its
@@ -95,7 +101,19 @@ class Update(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.petition_id}: {self.title}"
+        return f"{self.petition_id}: {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title to show, in the active language."""
+        if self.title:
+            return self.title
+        if self.kind == self.Kind.RESPONSE:
+            responder = self.responder or (self.target.name if self.target_id else "")
+            if responder:
+                return gettext("Response from %(responder)s") % {"responder": responder}
+            return gettext("Response from a decision maker")
+        return ""
 
     def prepare_text(self) -> None:
         self.text_html = markdown.render(self.text)

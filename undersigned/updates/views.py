@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from undersigned.lib import markdown
 from undersigned.lib.http import see_other
+from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.middleware import error_page
 from undersigned.moderation.views import staff_only
 from undersigned.petitions.access import EDITOR, load_for_organizer
@@ -116,5 +116,5 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if approve
         else _("Refused: “%(title)s” stays on the petition page but is not e-mailed.")
     )
-    messages.success(request, done % {"title": update.title})
+    messages.success(request, done % {"title": update.display_title})
     return see_other(reverse("updates:approval_queue"))
