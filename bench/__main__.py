@@ -53,6 +53,7 @@ def arguments() -> argparse.Namespace:
         default="",
         help="share the cache between web processes (REDIS_URL; default: per-process memory)",
     )
+    parser.add_argument("--burst-rate", type=float, help="req/s (default 2 × the sign rate)")
     parser.add_argument("--surge-rate", type=float, help="req/s (default 80 %% of sign rate)")
     parser.add_argument("--scale-rows", type=int, help="default 5,000,000 (--quick: 500,000)")
     parser.add_argument("--mail-backlog", type=int, help="default 20,000 (--quick: 3,000)")
@@ -143,7 +144,7 @@ PHASES = {
     "confirm": lambda run, args: phases.confirm(run),
     "read": lambda run, args: phases.read(run),
     "surge": lambda run, args: surge.surge(run, args.surge_rate),
-    "burst": lambda run, args: phases.burst(run),
+    "burst": lambda run, args: phases.burst(run, args.burst_rate),
     "scale": lambda run, args: scale.scale(run, args.scale_rows),
     "mail": lambda run, args: phases.mail(run, args.mail_backlog),
 }

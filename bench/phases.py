@@ -178,13 +178,13 @@ def _head(run: Run, path: str) -> dict[str, str]:
         return {name.lower(): value for name, value in response.getheaders()}
 
 
-def burst(run: Run) -> None:
+def burst(run: Run, rate: float | None = None) -> None:
     """Twice the measured sign rate for 30 s: every request must get an answer."""
     capacity = float(run.out.get("sign_per_s") or 0)
-    if not capacity:
+    if not capacity and not rate:
         run.notes.append("burst: skipped, it needs the sign phase's rate")
         return
-    target = 2 * capacity
+    target = rate or 2 * capacity
     result, _reads, shares = run.paced(
         "burst", seconds=run.secs(30), rate=target, sign_path=run.path("sign"), sign_share=1.0,
         tag="burst", domain=SIGN_DOMAIN,

@@ -212,7 +212,7 @@ PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
 OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
 # A server process with this many requests already inside Django answers the next one a
 # fast 503 too (granian queues requests where the app cannot time them; 0: off).
-OVERLOAD_IN_FLIGHT = env.integer("OVERLOAD_IN_FLIGHT", 8, minimum=0)
+OVERLOAD_IN_FLIGHT = env.integer("OVERLOAD_IN_FLIGHT", 4, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

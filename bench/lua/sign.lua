@@ -13,7 +13,7 @@ end
 
 function on_response(status, headers)
   if status == 303 then
-    local cookie = headers["Set-Cookie"]
+    local cookie = headers["Set-Cookie"] or headers["set-cookie"]  -- granian writes lower case
     local who = cookie and string.match(cookie, 'signed_as="?([%w%-]+)')
     if who then tracked[#tracked + 1] = who else unattributed = unattributed + 1 end
   end
