@@ -1,4 +1,4 @@
-"""The unsubscribe link every e-mail to a signer carries, and its mail headers.
+"""The links every e-mail to a signer carries (unsubscribe, withdraw), and its headers.
 
 Signed like the withdrawal link (valid as long as the signature exists), with a salt of
 its own so that one kind of link can never be turned into the other.
@@ -30,6 +30,15 @@ def pk_from_unsubscribe_key(key: str) -> int | None:
 
 def unsubscribe_url(signature: Signature) -> str:
     return settings.SITE_URL + reverse("privacy:unsubscribe", args=[unsubscribe_key(signature)])
+
+
+def signer_links(signature: Signature) -> dict[str, str]:
+    """The two links in every e-mail to a signer: remove my signature, stop e-mails."""
+    return {
+        "withdraw_url": settings.SITE_URL
+        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
+        "unsubscribe_url": unsubscribe_url(signature),
+    }
 
 
 def signer_headers(signature: Signature) -> dict[str, str]:

@@ -25,7 +25,7 @@ from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.emails import build_message
 from undersigned.lib.pagecache import aligned_timeout
 from undersigned.petitions.models import Petition
-from undersigned.privacy.links import signer_headers, unsubscribe_url
+from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import letters, risk
 from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
 from undersigned.transparency.actions import append_event, erase_commitment
@@ -150,13 +150,13 @@ def nudge_mailer() -> None:
     The worker's mail pump polls the rows anyway; the nudge is for `worker --batch` and
     the tests' run-what-is-queued, and costs one task row a second, not one per signer.
     """
-    from undersigned.signatures.tasks import deliver_confirmations
-
     global _nudged_at
     now = time.monotonic()
     if now - _nudged_at < 1:  # this process asked the shared cache less than a second ago
         return
     _nudged_at = now
+    from undersigned.signatures.tasks import deliver_confirmations
+
     try:
         first = cache.add(NUDGE_KEY, 1, 1)
     except Exception:  # the cache (Redis) is down: the pump still sends the e-mail
@@ -248,9 +248,7 @@ def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict
         "petition_title": signature.petition.title,
         "petition_url": signature.petition.absolute_url(),
         "confirm_url": settings.SITE_URL + reverse("signatures:confirm", args=[token]),
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
+        **signer_links(signature),
         "days": settings.SIGNATURE_TOKEN_DAYS,
     }
     message = build_message(

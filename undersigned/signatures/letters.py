@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from undersigned.lib.emails import queue_email
-from undersigned.privacy.links import signer_headers, unsubscribe_url
+from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
 from undersigned.transparency.receipts import receipt_for
 
@@ -35,9 +35,7 @@ def email_receipt(signature: Signature) -> bool:
         + "?"
         + query,
         "command": f"undersigned verify {log_url} --receipt {found}",
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
+        **signer_links(signature),
     }
     queue_email(
         "signature_receipt", signature.email, context, signature.language,
@@ -56,9 +54,7 @@ def tell_already_signed(signature: Signature) -> bool:
         "name": signature.name,
         "petition_title": signature.petition.title,
         "petition_url": signature.petition.absolute_url(),
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
+        **signer_links(signature),
     }
     queue_email(
         "already_signed", signature.email, context, signature.language,

@@ -23,12 +23,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition
-from undersigned.privacy.links import signer_headers, unsubscribe_url
+from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
 from undersigned.updates.actions import recipients
 from undersigned.updates.models import STALE_CLAIM, Update, UpdateMail
@@ -163,9 +162,7 @@ def build_update_message(update: Update, petition: Petition, signature: Signatur
         "text": update.text,
         "text_html": update.text_html,
         "target_name": update.target.name if update.target else "",
-        "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
-        "unsubscribe_url": unsubscribe_url(signature),
+        **signer_links(signature),
     }
     template = "victory" if update.kind == Update.Kind.VICTORY else "update"
     return build_message(template, signature.email, context, language, signer_headers(signature))
