@@ -4,7 +4,7 @@
    fills, without building a request or running middleware (lib/pagecache.py).
 2. A request that queued too long behind others gets a fast 503 with Retry-After instead
    of a late answer nobody waits for (lib/overload.py).
-3. Everything else goes to Django.
+3. Everything else goes to Django, warmed up before the first request (lib/warmup.py).
 """
 
 import os
@@ -15,5 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "undersigned.settings")
 django_application = get_wsgi_application()
 
 from undersigned.lib.health import FrontDoor  # noqa: E402  (needs the settings loaded)
+from undersigned.lib.warmup import warm_up  # noqa: E402
 
+warm_up()
 application = FrontDoor(django_application)
