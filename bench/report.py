@@ -17,6 +17,7 @@ ROWS = [
     ("floor: one create() + 303 /s", ["floor_per_s"], "same run"),
     ("  CPU ms per floor: web / PostgreSQL", ["floor_web_cpu_ms", "floor_postgres_cpu_ms"], ""),
     ("sign / floor", ["sign_floor_ratio"], "≥ 0.70"),
+    ("  … from alternating slices (median)", ["sign_floor_ratio_paired"], "≥ 0.70"),
     ("confirm POSTs/s", ["confirm_per_s"], ""),
     ("  p50 / p99 ms", ["confirm_p50_ms", "confirm_p99_ms"], ""),
     ("read: petition page /s", ["read_page_per_s"], "≥ 4,000/s"),

@@ -4,7 +4,6 @@ import importlib
 import sys
 
 import pytest
-
 from django.urls import get_resolver
 
 from undersigned.lib import warmup

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -43,19 +44,29 @@ def client_address(request: HttpRequest) -> Address | None:
 
 def network(address: Address) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """The unit a rate limit applies to: one IPv4 address, or one IPv6 /64."""
-    prefix = 32 if address.version == 4 else 64
-    return ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    return _masked(address, 32 if address.version == 4 else 64)
 
 
 def block(address: Address) -> str:
     """The coarse block moderators look at and act on: an IPv4 /24 or an IPv6 /48."""
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return str(_masked(address, 24 if address.version == 4 else 48))
+
+
+def _masked(address: Address, prefix: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    # From the integer, not by formatting and parsing "a.b.c.d/n": a sixth of the cost.
+    host_bits = address.max_prefixlen - prefix
+    kind = ipaddress.IPv4Network if address.version == 4 else ipaddress.IPv6Network
+    return kind((int(address) >> host_bits << host_bits, prefix))
 
 
 def address_hash(address: Address, now: datetime | None = None) -> str:
     """HMAC of the address's network with a key that changes every rotation period."""
     now = now or timezone.now()
     period = int(now.timestamp()) // (settings.IP_HASH_ROTATION_HOURS * 3600)
-    key = hmac.new(settings.SECRET_KEY.encode(), f"ip:{period}".encode(), hashlib.sha256)
-    return hmac.new(key.digest(), str(network(address)).encode(), hashlib.sha256).hexdigest()[:32]
+    key = _period_key(settings.SECRET_KEY, period)
+    return hmac.new(key, str(network(address)).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@lru_cache(maxsize=4)
+def _period_key(secret: str, period: int) -> bytes:
+    return hmac.new(secret.encode(), f"ip:{period}".encode(), hashlib.sha256).digest()

@@ -6,7 +6,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 
@@ -44,7 +44,12 @@ def _same_origin(request: HttpRequest) -> bool:
 
 
 def see_other(to: str, *args, **kwargs) -> HttpResponse:
-    """303 See Other: after a POST, the browser GETs the next page (never re-POSTs)."""
+    """303 See Other: after a POST, the browser GETs the next page (never re-POSTs).
+
+    `to` is a URL name with its arguments, or a path (used as it is, without trying to
+    reverse it first)."""
+    if to.startswith("/") and not (args or kwargs):
+        return HttpResponseRedirect(to, status=303)
     response = redirect(to, *args, **kwargs)
     response.status_code = 303
     return response
