@@ -86,7 +86,7 @@ async def _exchange(port: int, request: bytes) -> str:
         writer.close()
 
 
-def build(port: int, method: str, path: str, body: str = "") -> bytes:
+def build(port: int, method: str, path: str, body: str = "", n: int = 0) -> bytes:
     lines = [
         f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close",
         "User-Agent: undersigned-bench",
@@ -95,6 +95,8 @@ def build(port: int, method: str, path: str, body: str = "") -> bytes:
         lines += [
             "Content-Type: application/x-www-form-urlencoded", f"Origin: http://{HOST}:{port}",
             f"Content-Length: {len(body.encode())}",
+            # each signer from an address of their own, as our proxy reports it (sign.lua)
+            f"X-Forwarded-For: 10.200.{(n >> 8) % 256}.{n % 256}",
         ]  # fmt: skip
     return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
 
@@ -113,7 +115,7 @@ async def run(args: argparse.Namespace) -> dict:
         if every and i % every == 0:
             email = f"{args.tag}-0-{i}@{args.domain}"
             body = f"name=Bench+Signer&country=GB&email={email.replace('@', '%40')}"
-            request, stats = build(args.port, "POST", args.sign_path, body), signs
+            request, stats = build(args.port, "POST", args.sign_path, body, i // every), signs
             local = email.split("@")[0]
         else:
             path = read_paths[i % len(read_paths)]

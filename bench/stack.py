@@ -132,6 +132,9 @@ class Stack:
             "EMAIL_URL": f"smtp://{HOST}:{self.sink.port}",
             "LOG_LEVEL": "WARNING",
             "REDIS_URL": self.redis,
+            # As behind the proxy docs/operations.md puts in front: the load generator
+            # sends each signer's own address in X-Forwarded-For.
+            "TRUSTED_PROXY_COUNT": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.manage("migrate", "--noinput", "-v", "0", "--skip-checks")

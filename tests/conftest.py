@@ -26,6 +26,7 @@ def _isolated(settings, tmp_path):
     # and what each process keeps in front of the shared cache
     pagecache.forget()
     risk.forget_lists()
+    risk.forget_seen()
     actions._nudged_at = -1.0
 
 

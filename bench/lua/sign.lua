@@ -8,6 +8,10 @@ local headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["Orig
 function request()
   n = n + 1
   local body = string.format("name=Bench+Signer&country=GB&email=%s-%d-%d%%40%s", tag, tid, n, domain)
+  -- Each signer from an address of their own, as our proxy reports it (TRUSTED_PROXY_COUNT=1):
+  -- a surge is many people signing once, not one address signing thousands of times.
+  headers["X-Forwarded-For"] = string.format("%d.%d.%d.%d", (10 + tid) % 256,
+    math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256)
   return wrk.format("POST", path, headers, body)
 end
 

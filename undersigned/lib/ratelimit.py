@@ -18,21 +18,20 @@ from undersigned.lib.client import client_address
 logger = logging.getLogger(__name__)
 
 
-def over_limit(key: str, limit: int, window: int) -> bool:
-    """Count one hit on `key`; True when more than `limit` hits fall in this window."""
+def over_limit(key: str, limit: int, window: int, hits: int = 1) -> bool:
+    """Count `hits` on `key`; True when more than `limit` hits fall in this window."""
     slot = f"rl:{key}:{int(time.time()) // window}"
     try:
         if redis := _redis():
             # One round trip instead of two (add, then incr): a pipelined INCR + EXPIRE.
             # Setting the expiry again on every hit is harmless: a slot is one window's.
             name = cache.make_and_validate_key(slot)
-            count, _expiry = (
-                redis.pipeline(transaction=False).incr(name).expire(name, window + 1).execute()
-            )
+            pipeline = redis.pipeline(transaction=False).incr(name, hits)
+            count, _expiry = pipeline.expire(name, window + 1).execute()
             return count > limit
-        if cache.add(slot, 1, window + 1):
-            return False
-        return cache.incr(slot) > limit
+        if cache.add(slot, hits, window + 1):
+            return hits > limit
+        return cache.incr(slot, hits) > limit
     except ValueError:  # the slot expired between add and incr
         return False
     except Exception:  # any cache failure: allow, and say so in the log

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -49,13 +49,16 @@ def check_update(
     petition: Petition, kind: str, title: str, text: str, email: bool, now, responder: str = ""
 ) -> None:
     """Raise a ValidationError (per field where there is one) if this update may not be
-    posted as asked. A response signed by its `responder` needs no title of its own."""
+    posted as asked. A response signed by its `responder` and a victory need no title of
+    their own: theirs is put together in each reader's language (Update.display_title)."""
     if petition.state not in POSTABLE_STATES:
         raise ValidationError(_("You can post updates once the petition is open."))
     errors = {}
     if kind == Update.Kind.RESPONSE and responder.strip():
         if len(responder) > 120:
             errors["responder"] = _("Shorten your name and title to 120 characters or fewer.")
+    elif kind == Update.Kind.VICTORY and not title:
+        pass
     elif not title.strip():
         errors["title"] = _("Enter a title for the update.")
     elif len(title) > 150:
@@ -174,10 +177,9 @@ def declare_victory(
             except InvalidTransition as error:  # pragma: no cover - the row is locked
                 raise ValidationError(error.messages) from error
         Petition.objects.filter(pk=petition.pk).update(won_at=now, victory_note=note)
-        with translation.override(locked.language):
-            title = _("Victory!")
+        # No stored title: "Victory!" is shown in each reader's language (display_title).
         update = post_update(
-            locked, kind=Update.Kind.VICTORY, title=title, text=note, author=user, email=email,
+            locked, kind=Update.Kind.VICTORY, title="", text=note, author=user, email=email,
             now=now,
         )  # fmt: skip
     petition.refresh_from_db()

@@ -53,8 +53,9 @@ class Update(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.NEWS)
     # Organizers write the title of news and victories. A decision maker's response has
     # none: its title is "Response from <responder>", put together in the reader's
-    # language when shown (`display_title`). Responses published before `responder`
-    # existed keep the title stored then, in the petition's language.
+    # language when shown (`display_title`); so is a victory's ("Victory!"). Responses
+    # published before `responder` existed keep the title stored then, in the petition's
+    # language.
     title = models.CharField(_("title"), max_length=150, blank=True)
     responder = models.CharField(max_length=120, blank=True)  # as they signed the answer
     text = models.TextField(_("text"), max_length=20_000)
@@ -113,6 +114,8 @@ class Update(models.Model):
             if responder:
                 return gettext("Response from %(responder)s") % {"responder": responder}
             return gettext("Response from a decision maker")
+        if self.kind == self.Kind.VICTORY:
+            return gettext("Victory!")
         return ""
 
     def prepare_text(self) -> None:

@@ -1,0 +1,45 @@
+"""The worker assesses a batch of signatures with one query per petition, and comes to
+the same holds as assessing each signature on its own."""
+
+import ipaddress
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from support import make_petition
+
+from undersigned.signatures import actions, risk
+from undersigned.signatures.models import Signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_batch_from_many_addresses_and_domains_is_held_as_one_by_one(
+    organizer, moderator, settings
+):
+    settings.LIMIT_ADDRESS_PER_MINUTE, settings.LIMIT_ADDRESS_PER_HOUR = 2, 4
+    settings.LIMIT_DOMAIN_PER_HOUR = 5
+    pick = random.Random(7)
+    petitions = [make_petition(organizer, moderator), make_petition(organizer, moderator)]
+    start = timezone.now() - timedelta(minutes=50)
+    for n in range(120):
+        address = ipaddress.ip_address(f"198.51.100.{pick.randrange(6)}")
+        data = actions.SignRequest(
+            name="Ani Signer", email=f"s{n}@d{pick.randrange(4)}.example", country="AM"
+        )
+        at = start + timedelta(seconds=20 * n + pick.randrange(15))
+        row = actions.sign_petition(pick.choice(petitions), data, actions.Client(address=address))
+        Signature.objects.filter(pk=row.pk).update(created_at=at)  # the database's clock
+    rows = list(Signature.objects.order_by("?"))
+    Signature.objects.update(held_reason="")  # as the worker finds them: none held yet
+    for row in rows:
+        row.held_reason = ""
+    one_by_one = {row.pk: risk._rate_reason(row) for row in rows}
+    with CaptureQueriesContext(connection) as queries:
+        batch = risk._rate_reasons(rows)
+    assert batch == one_by_one
+    assert {"address-burst", "address-rate", "domain-rate"} <= set(batch.values())
+    assert len(queries) == 4  # addresses and domains, per petition
