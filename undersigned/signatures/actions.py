@@ -219,7 +219,7 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
     with connection.cursor() as cursor:  # plain SQL: the ORM's CASE for 100 rows costs more
         cursor.executemany(
             "UPDATE signatures_signature SET token_hash = %s, token_created_at = %s WHERE id = %s",
-            [(row.token_hash, now, row.pk) for row in rows],
+            [(row.token_hash, _sql_time(now), row.pk) for row in rows],
         )
     sent, sending, stencils = 0, False, {}
     try:
@@ -230,7 +230,7 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
                 message.send()
                 sending = False
                 with connection.cursor() as cursor:
-                    cursor.execute(MARK_SENT, [timezone.now(), row.pk])
+                    cursor.execute(MARK_SENT, [_sql_time(timezone.now()), row.pk])
                 sent += 1
     except Exception:
         # The one being sent may have reached the server: it keeps its claim (tried again
@@ -276,25 +276,20 @@ def confirm_signature(signature: Signature, secret: str, now: datetime | None = 
     was already used (or replaced) meanwhile."""
     now = now or timezone.now()
     shard = random.randrange(SHARDS)
-    with transaction.atomic():
-        confirmed = Signature.objects.filter(
-            pk=signature.pk,
-            token_hash=signature.token_hash,
-            confirmed_at__isnull=True,
-            withdrawn_at__isnull=True,
-        ).update(confirmed_at=now, token_hash="", shard=shard, mail_requested_at=None)
-        if not confirmed:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Plain SQL on the busiest write path: the ORM compiled these three statements
+        # in more CPU than the database takes to run them.
+        cursor.execute(CONFIRM, [_sql_time(now), shard, signature.pk, signature.token_hash])
+        found = cursor.fetchone()
+        if found is None:
             return None
+        held, invalidated = found
         # Held or invalidated (a bulk invalidation may take unconfirmed rows) stays out.
-        held, invalidated = (
-            Signature.objects.filter(pk=signature.pk)
-            .values_list("held_reason", "invalidated_at")
-            .get()
-        )
         if not held and invalidated is None:
             add_to_count(signature.petition_id, shard, +1)
             append_event(signature, "confirmed", now)
-        number = CountShard.total(signature.petition_id)
+        cursor.execute(COUNT_TOTAL, [signature.petition_id])
+        number = int(cursor.fetchone()[0])  # PostgreSQL sums a bigint as numeric
     cache.delete(count_key(signature.petition_id))
     return number
 
@@ -323,10 +318,27 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
     return True
 
 
+def _sql_time(moment: datetime):
+    """A datetime for plain SQL, stored as the ORM stores it (SQLite: naive UTC text; a
+    raw aware datetime would get a "+00:00" suffix and compare wrongly as text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+CONFIRM = (
+    "UPDATE signatures_signature SET confirmed_at = %s, token_hash = '', shard = %s, "
+    "mail_requested_at = NULL WHERE id = %s AND token_hash = %s AND confirmed_at IS NULL "
+    "AND withdrawn_at IS NULL RETURNING held_reason, invalidated_at"
+)
+COUNT_TOTAL = "SELECT COALESCE(SUM(count), 0) FROM signatures_countshard WHERE petition_id = %s"
+ADD_TO_SHARD = (
+    "UPDATE signatures_countshard SET count = count + %s WHERE petition_id = %s AND shard = %s"
+)
+
+
 def add_to_count(petition_id: int, shard: int, delta: int) -> None:
-    changed = CountShard.objects.filter(petition_id=petition_id, shard=shard).update(
-        count=F("count") + delta
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(ADD_TO_SHARD, [delta, petition_id, shard])
+        changed = cursor.rowcount
     if not changed:
         # The first count on this shard: create it (another request may race us to it).
         CountShard.objects.bulk_create(
