@@ -215,7 +215,14 @@ def _respond(request: HttpRequest, stored: dict) -> HttpResponse:
     return response
 
 
-def _store(key: str, response: HttpResponse, seconds: int) -> dict:
+def _store(key: str, response: HttpResponse, seconds: int, started: float) -> dict:
+    """Keep the rendered page for the rest of this period, unless another is kept already.
+
+    Under load several processes render the same page at once, and the one that began
+    first (and read an older count) may finish last. So the first copy stored in a period
+    is the one everybody is shown, and a render that began in an earlier period is shown
+    to its own reader only when nothing newer is stored: a reader moving between
+    processes never sees the count go down and up."""
     body = response.content
     timeout = aligned_timeout(seconds)
     headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
@@ -232,9 +239,15 @@ def _store(key: str, response: HttpResponse, seconds: int) -> dict:
         "expires": time.time() + timeout,
         "stale_seconds": seconds * 15,
     }
-    cache.set(key, stored, timeout)
-    _remember(key, stored)
-    return stored
+    if same_period(started, seconds) and cache.add(key, stored, timeout):
+        _remember(key, stored)
+        return stored
+    return cache.get(key) or stored
+
+
+def same_period(started: float, seconds: float) -> bool:
+    """Whether the wall clock is still in the period of `seconds` that `started` was in."""
+    return int(started // seconds) == int(time.time() // seconds)
 
 
 class PublicPageCacheMiddleware:
@@ -254,11 +267,12 @@ class PublicPageCacheMiddleware:
             stored, claimed = lookup(key)
             if stored is not None:
                 return _respond(request, stored)
+        started = time.time()
         try:
             response = self.get_response(request)
             if not getattr(response, "public_cache", False) or response.streaming:
                 return response
-            return _respond(request, _store(key, response, seconds))
+            return _respond(request, _store(key, response, seconds, started))
         finally:
             if claimed:
                 cache.delete(f"render:{key}")

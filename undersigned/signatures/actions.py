@@ -24,7 +24,7 @@ from django.utils import timezone
 from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.commits import without_flush_wait
 from undersigned.lib.emails import build_message
-from undersigned.lib.pagecache import aligned_timeout
+from undersigned.lib.pagecache import aligned_timeout, same_period
 from undersigned.petitions.models import Petition
 from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import letters, risk
@@ -358,9 +358,13 @@ def count_for(petition: Petition) -> int:
     key = count_key(petition.pk)
     count = cache.get(key)
     if count is None:
+        started, seconds = time.time(), settings.COUNT_CACHE_SECONDS
         count = CountShard.total(petition.pk)
-        if settings.COUNT_CACHE_SECONDS:
-            cache.set(key, count, aligned_timeout(settings.COUNT_CACHE_SECONDS))
+        # add, not set: a sum that began before a confirmation committed may finish after
+        # one that began later; the first kept wins, so the count shown never goes down.
+        # A sum begun in an earlier period is not kept at all.
+        if seconds and same_period(started, seconds):
+            cache.add(key, count, aligned_timeout(seconds))
     return count
 
 
