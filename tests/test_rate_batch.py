@@ -1,5 +1,5 @@
 """The worker assesses a batch of signatures with one query per petition, and comes to
-the same holds as assessing each signature on its own."""
+the same holds as assessing each signature on its own, ties included."""
 
 import ipaddress
 import random
@@ -37,9 +37,23 @@ def test_a_batch_from_many_addresses_and_domains_is_held_as_one_by_one(
     Signature.objects.update(held_reason="")  # as the worker finds them: none held yet
     for row in rows:
         row.held_reason = ""
-    one_by_one = {row.pk: risk._rate_reason(row) for row in rows}
+    one_by_one = {row.pk: risk._rate_reasons([row])[row.pk] for row in rows}
     with CaptureQueriesContext(connection) as queries:
         batch = risk._rate_reasons(rows)
     assert batch == one_by_one
     assert {"address-burst", "address-rate", "domain-rate"} <= set(batch.values())
     assert len(queries) == 4  # addresses and domains, per petition
+
+
+def test_signatures_made_at_the_same_instant_are_ordered_by_id(organizer, moderator, settings):
+    settings.LIMIT_ADDRESS_PER_MINUTE = 2
+    petition = make_petition(organizer, moderator)
+    address = ipaddress.ip_address("198.51.100.9")
+    for n in range(4):
+        data = actions.SignRequest(name="Ani Signer", email=f"t{n}@example.org", country="AM")
+        actions.sign_petition(petition, data, actions.Client(address=address))
+    Signature.objects.update(created_at=timezone.now(), held_reason="")  # one instant
+    rows = list(Signature.objects.order_by("pk"))
+    reasons = risk._rate_reasons(rows)
+    assert [reasons[row.pk] for row in rows] == ["", "", "address-burst", "address-burst"]
+    assert [risk._rate_reasons([row])[row.pk] for row in rows] == [reasons[r.pk] for r in rows]

@@ -28,7 +28,6 @@ from disposable_email_domains import blocklist as DISPOSABLE
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from undersigned.lib.client import Address
@@ -193,7 +192,7 @@ def assess_rates(signature_id: int, now: datetime | None = None) -> str:
         )
         if signature is None:
             return ""
-        reason = signature.held_reason or _rate_reason(signature)
+        reason = signature.held_reason or _rate_reasons([signature])[signature.pk]
         Signature.objects.filter(pk=signature.pk).update(assessed_at=now, held_reason=reason)
     return reason
 
@@ -215,7 +214,10 @@ def assess_batch(signatures: list[Signature], now: datetime) -> None:
 
 
 def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
-    """_rate_reason() of each, from the sorted signing times of each address and domain."""
+    """Why each signature breaks a rate rule ("" if none): more than the limit signed
+    from its address in the minute (or hour) up to it, or from its e-mail domain in the
+    hour. Signed "up to it" means earlier, or at the same instant with a lower id; the
+    times are compared in Python, so SQLite's text timestamps cannot reorder them."""
     addresses: dict[tuple, list[Signature]] = defaultdict(list)
     domains: dict[tuple, list[Signature]] = defaultdict(list)
     for s in signatures:
@@ -273,28 +275,3 @@ def _between(times: list[tuple[datetime, int]], after: datetime, upto: tuple) ->
     """How many signatures are later than `after` and not later than `upto`, a (time, id)
     pair: of two made at the same instant, the one with the lower id came first."""
     return bisect_right(times, upto) - bisect_right(times, (after, float("inf")))
-
-
-def _rate_reason(signature: Signature) -> str:
-    # Signed before this one; at the same instant (the clock's resolution), by lower id.
-    same_petition = Signature.objects.filter(petition_id=signature.petition_id).filter(
-        Q(created_at__lt=signature.created_at)
-        | Q(created_at=signature.created_at, pk__lte=signature.pk)
-    )
-    hour = signature.created_at - timedelta(hours=1)
-    if signature.ip_hash and "allowlisted" not in signature.risk.split():
-        minute = signature.created_at - timedelta(minutes=1)
-        # Both windows in one indexed query (signature_by_address).
-        counts = same_petition.filter(ip_hash=signature.ip_hash, created_at__gt=hour).aggregate(
-            minute=Count("pk", filter=Q(created_at__gt=minute)), hour=Count("pk")
-        )
-        if counts["minute"] > settings.LIMIT_ADDRESS_PER_MINUTE:
-            return "address-burst"
-        if counts["hour"] > settings.LIMIT_ADDRESS_PER_HOUR:
-            return "address-rate"
-    domain = signature.email_domain
-    if domain and domain not in settings.LIMIT_DOMAIN_EXEMPT:
-        recent = same_petition.filter(email_domain=domain, created_at__gt=hour)
-        if recent.count() > settings.LIMIT_DOMAIN_PER_HOUR:
-            return "domain-rate"
-    return ""
