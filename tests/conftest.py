@@ -20,14 +20,14 @@ def _isolated(settings, tmp_path):
     from django.core.cache import cache
 
     from undersigned.lib import pagecache
-    from undersigned.signatures import actions, risk
+    from undersigned.signatures import mailing, risk
 
     cache.clear()
     # and what each process keeps in front of the shared cache
     pagecache.forget()
     risk.forget_lists()
     risk.forget_seen()
-    actions._nudged_at = -1.0
+    mailing._nudged_at = -1.0
 
 
 @pytest.fixture

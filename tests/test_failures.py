@@ -63,21 +63,21 @@ def test_smtp_down_does_not_stop_signing_and_the_mail_is_retried(
 ):
     from django.core import mail
 
-    from undersigned.signatures import actions as signature_actions
+    from undersigned.signatures import mailing as signature_mailing
 
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
-    original = signature_actions.build_message
+    original = signature_mailing.build_message
 
     def smtp_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(signature_actions, "build_message", smtp_down)
+    monkeypatch.setattr(signature_mailing, "build_message", smtp_down)
     with pytest.raises(AssertionError):  # the job fails (run_tasks reports it)…
         run_tasks()
     assert Signature.objects.get().mail_requested_at is not None  # …and the row still asks
-    monkeypatch.setattr(signature_actions, "build_message", original)
+    monkeypatch.setattr(signature_mailing, "build_message", original)
     Signature.objects.update(mail_claimed_at=None)  # as after the claim goes stale
-    signature_actions.send_confirmation_mail(Signature.objects.get().pk)
+    signature_mailing.send_confirmation_mail(Signature.objects.get().pk)
     assert len(mail.outbox) == 1
 
 

@@ -17,7 +17,7 @@ from support import SIGNER, make_petition
 from undersigned.jobs import actions as jobs
 from undersigned.petitions.actions import close_due_petitions
 from undersigned.petitions.models import Petition
-from undersigned.signatures import actions
+from undersigned.signatures import mailing
 from undersigned.signatures.models import Signature
 
 
@@ -44,9 +44,9 @@ def test_open_petitions_close_at_their_closing_date(organizer, moderator, run_ta
 def test_a_confirmation_mail_whose_job_was_lost_is_sent_later(client, petition, run_tasks):
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
     DBTaskResult.objects.all().delete()  # the queue lost it (or a worker died with it)
-    assert actions.requeue_lost_confirmation_mails(timezone.now()) == 0  # too soon to tell
+    assert mailing.requeue_lost_confirmation_mails(timezone.now()) == 0  # too soon to tell
     later = timezone.now() + timedelta(minutes=3)
-    assert actions.requeue_lost_confirmation_mails(later) == 1
+    assert mailing.requeue_lost_confirmation_mails(later) == 1
     run_tasks()
     assert len(mail.outbox) == 1
 
@@ -54,8 +54,8 @@ def test_a_confirmation_mail_whose_job_was_lost_is_sent_later(client, petition, 
 def test_a_mail_job_that_runs_twice_sends_once(client, petition, run_tasks):
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
     signature = Signature.objects.get()
-    assert actions.send_confirmation_mail(signature.pk) is True
-    assert actions.send_confirmation_mail(signature.pk) is False
+    assert mailing.send_confirmation_mail(signature.pk) is True
+    assert mailing.send_confirmation_mail(signature.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -63,9 +63,9 @@ def test_a_worker_that_died_mid_send_is_taken_over_after_ten_minutes(client, pet
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
     signature = Signature.objects.get()
     Signature.objects.update(mail_claimed_at=timezone.now())  # claimed, then the worker died
-    assert actions.send_confirmation_mail(signature.pk) is False
+    assert mailing.send_confirmation_mail(signature.pk) is False
     Signature.objects.update(mail_claimed_at=timezone.now() - timedelta(minutes=11))
-    assert actions.send_confirmation_mail(signature.pk) is True
+    assert mailing.send_confirmation_mail(signature.pk) is True
     assert len(mail.outbox) == 1
 
 

@@ -3,7 +3,7 @@
 import threading
 
 from undersigned.jobs.management.commands import worker
-from undersigned.signatures import actions
+from undersigned.signatures import mailing
 
 
 class Clock(threading.Event):
@@ -34,7 +34,7 @@ def test_a_full_batch_is_followed_at_once_and_a_partial_one_after_the_interval(
         log.append((sent, len(clock.waits)))
         return sent
 
-    monkeypatch.setattr(actions, "send_confirmation_mails", send)
+    monkeypatch.setattr(mailing, "send_confirmation_mails", send)
     monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     worker.run_mail_pump(clock, 0.25)
     # waits before each batch: none after the two full ones, one after 7, one after 0

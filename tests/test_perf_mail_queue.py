@@ -8,8 +8,9 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from undersigned.signatures import actions
-from undersigned.signatures.actions import SignRequest, send_confirmation_mails, sign_petition
+from undersigned.signatures import mailing
+from undersigned.signatures.actions import SignRequest, sign_petition
+from undersigned.signatures.mailing import send_confirmation_mails
 from undersigned.signatures.models import Signature
 
 
@@ -37,13 +38,13 @@ def test_the_queued_task_sends_every_waiting_mail(petition, run_tasks):
 def test_a_batch_goes_over_one_smtp_connection(petition, monkeypatch):
     sign_many(petition, 4)
     opened = []
-    original = actions.get_connection
+    original = mailing.get_connection
 
     def counting(*args, **kwargs):
         opened.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "get_connection", counting)
+    monkeypatch.setattr(mailing, "get_connection", counting)
     assert send_confirmation_mails() == 4
     assert len(opened) == 1 and len(mail.outbox) == 4
 
@@ -66,7 +67,7 @@ def test_a_second_batch_finds_nothing_to_send_twice(petition):
 
 def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(petition, monkeypatch):
     sign_many(petition, 4)
-    original, calls = actions.build_message, []
+    original, calls = mailing.build_message, []
 
     def fails_on_the_second(*args, **kwargs):
         calls.append(1)
@@ -75,7 +76,7 @@ def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(pet
             message.send = lambda: (_ for _ in ()).throw(ConnectionError("smtp went away"))
         return message
 
-    monkeypatch.setattr(actions, "build_message", fails_on_the_second)
+    monkeypatch.setattr(mailing, "build_message", fails_on_the_second)
     with pytest.raises(ConnectionError):
         send_confirmation_mails()
     assert Signature.objects.filter(mails_sent=1).count() == 1
@@ -84,7 +85,7 @@ def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(pet
     # The one that failed mid-send may have reached the server: it waits for its claim
     # to go stale. The two never tried are free for the next batch at once.
     assert waiting.filter(mail_claimed_at__isnull=True).count() == 2
-    monkeypatch.setattr(actions, "build_message", original)
+    monkeypatch.setattr(mailing, "build_message", original)
     assert send_confirmation_mails() == 2
 
 

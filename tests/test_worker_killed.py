@@ -13,11 +13,8 @@ from support import make_petition
 from worker_support import start_worker, wait_for
 
 from undersigned.accounts.models import User
-from undersigned.signatures.actions import (
-    SignRequest,
-    requeue_lost_confirmation_mails,
-    sign_petition,
-)
+from undersigned.signatures.actions import SignRequest, sign_petition
+from undersigned.signatures.mailing import requeue_lost_confirmation_mails
 from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db(transaction=True)

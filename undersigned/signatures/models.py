@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import models
-from django.db.models import Q, Sum
+from django.db import connection, models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -178,6 +178,9 @@ class Signature(models.Model):
             return None
 
 
+TOTAL = "SELECT COALESCE(SUM(count), 0) FROM signatures_countshard WHERE petition_id = %s"
+
+
 class CountShard(models.Model):
     """Part of a petition's count. Confirmations add to a random shard, so a surge of
     confirmations does not queue on one row; the count is the sum of the shards."""
@@ -196,7 +199,11 @@ class CountShard(models.Model):
 
     @classmethod
     def total(cls, petition_id: int) -> int:
-        return cls.objects.filter(petition_id=petition_id).aggregate(n=Sum("count"))["n"] or 0
+        # Plain SQL: every confirmation and every count read runs it, and the ORM took
+        # longer to compile the aggregate than the database takes to sum 16 rows.
+        with connection.cursor() as cursor:
+            cursor.execute(TOTAL, [petition_id])
+            return int(cursor.fetchone()[0])  # PostgreSQL sums a bigint as numeric
 
 
 class Invalidation(models.Model):

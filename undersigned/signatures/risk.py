@@ -138,10 +138,8 @@ def burst_in_cache(petition_id: int, ip_hash: str, signals: str) -> bool:
     if not settings.REDIS_URL or "allowlisted" in signals.split():
         return False
     key = f"sign:{petition_id}:{ip_hash}"
-    if _first_sight(key):
-        return False
-    # The first sight in this process was not counted in Redis: it is, now.
-    return over_limit(key, settings.LIMIT_ADDRESS_PER_MINUTE, 60, hits=_catch_up(key))
+    hits = _unreported_hits(key)
+    return hits > 0 and over_limit(key, settings.LIMIT_ADDRESS_PER_MINUTE, 60, hits=hits)
 
 
 # In a surge nearly every signature comes from an address signing once, so asking Redis
@@ -151,31 +149,28 @@ def burst_in_cache(petition_id: int, ip_hash: str, signals: str) -> bool:
 # most one signature per other process and minute — within the limit's purpose, and the
 # worker's exact database check still applies before any e-mail goes out.
 SEEN_MAX = 200_000  # per process and minute (~20 MB); past it, every sign asks Redis
-_seen: dict[str, object] = {"minute": -1, "once": set(), "counted": set()}
+_seen: dict[str, object] = {"minute": -1, "keys": {}}  # key -> whether Redis has it
 
 
-def _first_sight(key: str) -> bool:
+def _unreported_hits(key: str) -> int:
+    """The hits to add in Redis for this one: 0 at the first sight this minute, 2 at
+    the second (the first as well), then 1."""
     minute = int(time.time()) // 60  # the same window as over_limit's slot
     if _seen["minute"] != minute:
-        _seen.update(minute=minute, once=set(), counted=set())
-    once = _seen["once"]
-    if key in once or len(once) >= SEEN_MAX:
-        return False
-    once.add(key)
-    return True
-
-
-def _catch_up(key: str) -> int:
-    """2 the first time Redis hears of a key this process saw once already, else 1."""
-    counted = _seen["counted"]
-    if key in counted or key not in _seen["once"]:
-        return 1
-    counted.add(key)
-    return 2
+        _seen.update(minute=minute, keys={})
+    keys = _seen["keys"]
+    reported = keys.get(key)
+    if reported is None:
+        if len(keys) >= SEEN_MAX:
+            return 1
+        keys[key] = False
+        return 0
+    keys[key] = True
+    return 1 if reported else 2
 
 
 def forget_seen() -> None:
-    _seen.update(minute=-1, once=set(), counted=set())
+    _seen.update(minute=-1, keys={})
 
 
 def assess_rates(signature_id: int, now: datetime | None = None) -> str:

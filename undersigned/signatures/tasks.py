@@ -2,16 +2,16 @@
 
 from django_tasks import task
 
-from undersigned.signatures import actions
+from undersigned.signatures import actions, mailing
 
 
 @task()
 def deliver_confirmations() -> int:
     """Send what is waiting, batch after batch (bounded: the worker's pump does the rest)."""
-    actions.forget_nudge()
+    mailing.forget_nudge()
     sent = 0
     for _batch in range(20):
-        done = actions.send_confirmation_mails()
+        done = mailing.send_confirmation_mails()
         sent += done
         if not done:
             break
@@ -21,7 +21,7 @@ def deliver_confirmations() -> int:
 @task()
 def deliver_confirmation(signature_id: int) -> bool:
     # Tasks queued before the rows became the queue (one per signature) still run.
-    return actions.send_confirmation_mail(signature_id)
+    return mailing.send_confirmation_mail(signature_id)
 
 
 @task()
@@ -31,7 +31,7 @@ def refresh_counts() -> int:
 
 @task()
 def requeue_lost_confirmation_mails() -> int:
-    return actions.requeue_lost_confirmation_mails()
+    return mailing.requeue_lost_confirmation_mails()
 
 
 @task()

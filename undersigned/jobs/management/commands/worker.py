@@ -33,14 +33,14 @@ def run_clock(stop: threading.Event) -> None:
 
 def run_mail_pump(stop: threading.Event, interval: float) -> None:
     """Send confirmation e-mails straight from the signature rows, a batch per SMTP
-    connection (signatures/actions.py: send_confirmation_mails). Several workers take
+    connection (signatures/mailing.py: send_confirmation_mails). Several workers take
     disjoint batches; when SMTP or the database fails, wait and try again.
 
     After a batch that was not full it waits `interval` too: while people sign at a few
     hundred a second, sending each handful at once would open an SMTP connection and
     claim rows for every few e-mails; waiting a quarter of a second fills the batches,
     and each e-mail costs less CPU that signing could use."""
-    from undersigned.signatures.actions import send_confirmation_mails
+    from undersigned.signatures.mailing import send_confirmation_mails
 
     while not stop.is_set():
         try:

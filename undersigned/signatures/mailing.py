@@ -1,0 +1,176 @@
+"""Confirmation e-mails: the signature rows are the queue.
+
+A sign writes its row with `mail_requested_at` set; the worker's mail pump claims a batch
+of such rows, sends them over one SMTP connection and marks each row sent as soon as its
+e-mail is accepted (send_confirmation_mails). A killed worker's claims go stale and are
+taken over; nothing is lost because nothing but the rows holds the queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from undersigned.lib.commits import without_flush_wait
+from undersigned.lib.emails import build_message
+from undersigned.lib.sql import sql_time
+from undersigned.privacy.links import signer_headers, signer_links
+from undersigned.signatures import risk
+from undersigned.signatures.models import Signature
+
+CLAIM_STALE = timedelta(minutes=10)  # a claim older than this is from a worker that died
+NUDGE_KEY = "confirmation-mails:nudged"
+MARK_SENT = (
+    "UPDATE signatures_signature SET mail_requested_at = NULL, mail_claimed_at = NULL, "
+    "mail_sent_at = %s, mails_sent = mails_sent + 1 WHERE id = %s"
+)
+
+
+_nudged_at = -1.0
+
+
+def nudge_mailer() -> None:
+    """Queue one deliver_confirmations task, at most once a second per cache.
+
+    The worker's mail pump polls the rows anyway; the nudge is for `worker --batch` and
+    the tests' run-what-is-queued, and costs one task row a second, not one per signer.
+    """
+    global _nudged_at
+    now = time.monotonic()
+    if now - _nudged_at < 1:  # this process asked the shared cache less than a second ago
+        return
+    _nudged_at = now
+    from undersigned.signatures.tasks import deliver_confirmations
+
+    try:
+        first = cache.add(NUDGE_KEY, 1, 1)
+    except Exception:  # the cache (Redis) is down: the pump still sends the e-mail
+        first = False
+    if first:
+        deliver_confirmations.enqueue()
+
+
+def forget_nudge() -> None:
+    """The task is running: the next signature may nudge again."""
+    global _nudged_at
+    _nudged_at = -1.0  # in this process; the others try the shared key within a second
+    with contextlib.suppress(Exception):  # the cache is down: the next nudge just waits 1 s
+        cache.delete(NUDGE_KEY)
+
+
+def _mail_pending(now: datetime):
+    return Signature.objects.filter(
+        mail_requested_at__isnull=False, confirmed_at__isnull=True
+    ).filter(Q(mail_claimed_at__isnull=True) | Q(mail_claimed_at__lt=now - CLAIM_STALE))
+
+
+def _claim_mails(now: datetime, limit: int, ids: list[int] | None) -> list[Signature]:
+    """Claim up to `limit` rows waiting for their e-mail. PostgreSQL: FOR UPDATE SKIP
+    LOCKED, so several workers take disjoint batches; SQLite: BEGIN IMMEDIATE serialises
+    the claim. The conditional UPDATE is what makes a claim exclusive either way."""
+    with transaction.atomic():
+        waiting = _mail_pending(now)
+        if ids is not None:
+            waiting = waiting.filter(pk__in=ids)
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True)
+        picked = list(waiting.order_by("mail_requested_at").values_list("pk", flat=True)[:limit])
+        if not picked:
+            return []
+        _mail_pending(now).filter(pk__in=picked).update(mail_claimed_at=now)
+        claimed = Signature.objects.filter(pk__in=picked, mail_claimed_at=now)
+        return list(claimed.select_related("petition"))
+
+
+def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = None) -> int:
+    """Send one batch of confirmation e-mails over one SMTP connection; how many were sent.
+
+    1. Claim a batch of rows (above), assess their rates (so a held one never counts).
+    2. A fresh token per row: only its hash is stored (one UPDATE for the batch), before
+       any link leaves.
+    3. Send each e-mail and mark its row sent at once: a worker killed mid-batch resends
+       at most the one e-mail it was sending (the marks do not wait for the disk:
+       lib/commits.py says why that loses nothing). If SMTP fails, the rows not yet tried are
+       released for the next attempt and the error is raised (the task fails, the pump
+       backs off).
+    """
+    now = timezone.now()
+    rows = _claim_mails(now, limit or settings.CONFIRMATION_MAIL_BATCH, ids)
+    if not rows:
+        return 0
+    risk.assess_batch(rows, now)
+    tokens = {row.pk: row.new_token(now) for row in rows}
+    with connection.cursor() as cursor:  # plain SQL: the ORM's CASE for 100 rows costs more
+        cursor.executemany(
+            "UPDATE signatures_signature SET token_hash = %s, token_created_at = %s WHERE id = %s",
+            [(row.token_hash, sql_time(now), row.pk) for row in rows],
+        )
+    sent, sending, stencils = 0, False, {}
+    try:
+        with get_connection() as smtp, without_flush_wait():
+            for row in rows:
+                message = _confirmation_message(row, tokens[row.pk], smtp, stencils)
+                sending = True
+                message.send()
+                sending = False
+                with connection.cursor() as cursor:
+                    cursor.execute(MARK_SENT, [sql_time(timezone.now()), row.pk])
+                sent += 1
+    except Exception:
+        # The one being sent may have reached the server: it keeps its claim (tried again
+        # once the claim is stale). The others were never tried: free them now.
+        untried = [row.pk for row in rows[sent + int(sending) :]]
+        Signature.objects.filter(pk__in=untried, mail_claimed_at=now).update(mail_claimed_at=None)
+        raise
+    return sent
+
+
+VARYING = ("name", "confirm_url", "withdraw_url", "unsubscribe_url")
+
+
+def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict):
+    context = {
+        "name": signature.name,
+        "petition_title": signature.petition.title,
+        "petition_url": signature.petition.absolute_url(),
+        "confirm_url": settings.SITE_URL + reverse("signatures:confirm", args=[token]),
+        **signer_links(signature),
+        "days": settings.SIGNATURE_TOKEN_DAYS,
+    }
+    message = build_message(
+        "confirm_signature",
+        signature.email,
+        context,
+        signature.language,
+        headers=signer_headers(signature),
+        stencils=stencils,
+        varying=VARYING,
+    )
+    message.connection = smtp
+    return message
+
+
+def send_confirmation_mail(signature_id: int) -> bool:
+    """Send the confirmation e-mail of one signature that asked for one (if unclaimed)."""
+    return send_confirmation_mails(limit=1, ids=[signature_id]) == 1
+
+
+def requeue_lost_confirmation_mails(now: datetime | None = None) -> int:
+    """Rows still waiting for their e-mail after two minutes (a killed worker, a lost
+    nudge): queue a task that sends them. The rows are the queue, so nothing is lost."""
+    from undersigned.signatures.tasks import deliver_confirmations
+
+    now = now or timezone.now()
+    waiting = Signature.objects.awaiting_mail(now - timezone.timedelta(minutes=2)).count()
+    if waiting:
+        deliver_confirmations.enqueue()
+    return waiting
