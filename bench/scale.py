@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import statistics
 import subprocess
 import threading
 import time
@@ -40,7 +41,32 @@ def _latencies(run: Run, label: str) -> None:
         run.out[f"page_slowest_sql_{label}"] = " | ".join(plans["slowest"])
 
 
+def _paired(run: Run, twin: int) -> None:
+    """Page and .json of the seeded petition and of its empty twin, in alternating short
+    slices: the before/after figures above are minutes apart (the seed runs between), and
+    this shared VM's speed drifts by more than 10 % in that time. The median of the slice
+    pairs' ratios compares the two sizes on the same machine at the same moment."""
+    run.ids["twin"] = twin
+    pairs, seconds = (2, 2) if run.quick else (4, 3)
+    for kind in ("page", "json"):
+        ratios = []
+        for i in range(pairs):
+            p50 = []
+            for petition in ("twin", "scale"):
+                result, _shares = run.wrk(
+                    f"scale-{kind}-{petition}-pair{i}", "get.lua", seconds=seconds,
+                    connections=1, paths=run.path(kind, petition), unique=1,
+                )  # fmt: skip
+                p50.append(result.p50_ms)
+            if all(p50):
+                ratios.append(p50[1] / p50[0])
+        if ratios:
+            run.out[f"{kind}_5m_ratio_paired"] = round(statistics.median(ratios), 3)
+            run.out[f"{kind}_5m_ratio_pairs"] = [round(r, 3) for r in ratios]
+
+
 def scale(run: Run, rows: int) -> None:
+    twin = run.stack.helper("newpetition", "twin")["id"]  # stays empty: see _paired
     _latencies(run, "empty")
     seeded = run.stack.helper("seed", run.ids["scale"], rows, run.secs(600) if not run.quick
                               else 120, timeout=900)  # fmt: skip
@@ -53,6 +79,7 @@ def scale(run: Run, rows: int) -> None:
         empty, full = run.out[f"{kind}_ms_empty"], run.out[f"{kind}_ms_5m"]
         if empty and full:
             run.out[f"{kind}_5m_ratio"] = round(full / empty, 2)
+    _paired(run, twin)
     export(run)
 
 

@@ -81,8 +81,8 @@ def setup() -> dict:
     return {key: _petition(key) for key in ("bench", "scale")}
 
 
-def newpetition() -> dict:
-    return {"id": _petition("export")}
+def newpetition(key: str = "export") -> dict:
+    return {"id": _petition(key)}
 
 
 def session() -> dict:

@@ -188,9 +188,17 @@ class Stack:
             self.workers.append(spawn(args, self.env, self.var / "worker.log"))
 
     def stop_workers(self) -> None:
+        self.pause_workers(False)
         for proc in self.workers:
             stop(proc, grace=15.0)
         self.workers = []
+
+    def pause_workers(self, paused: bool) -> None:
+        """Freeze (SIGSTOP) or thaw (SIGCONT) the workers, so that slices with and without
+        them can alternate without the seconds a restart costs. Always thaw before stop."""
+        for proc in self.workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
     def web_pids(self) -> list[int]:
         """The gunicorn masters' process groups: master and its workers."""

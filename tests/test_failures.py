@@ -66,16 +66,16 @@ def test_smtp_down_does_not_stop_signing_and_the_mail_is_retried(
     from undersigned.signatures import mailing as signature_mailing
 
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
-    original = signature_mailing.build_message
+    original = signature_mailing.build_mail
 
     def smtp_down(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(signature_mailing, "build_message", smtp_down)
+    monkeypatch.setattr(signature_mailing, "build_mail", smtp_down)
     with pytest.raises(AssertionError):  # the job fails (run_tasks reports it)…
         run_tasks()
     assert Signature.objects.get().mail_requested_at is not None  # …and the row still asks
-    monkeypatch.setattr(signature_mailing, "build_message", original)
+    monkeypatch.setattr(signature_mailing, "build_mail", original)
     Signature.objects.update(mail_claimed_at=None)  # as after the claim goes stale
     signature_mailing.send_confirmation_mail(Signature.objects.get().pk)
     assert len(mail.outbox) == 1

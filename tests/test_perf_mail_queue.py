@@ -67,7 +67,7 @@ def test_a_second_batch_finds_nothing_to_send_twice(petition):
 
 def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(petition, monkeypatch):
     sign_many(petition, 4)
-    original, calls = mailing.build_message, []
+    original, calls = mailing.build_mail, []
 
     def fails_on_the_second(*args, **kwargs):
         calls.append(1)
@@ -76,7 +76,7 @@ def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(pet
             message.send = lambda: (_ for _ in ()).throw(ConnectionError("smtp went away"))
         return message
 
-    monkeypatch.setattr(mailing, "build_message", fails_on_the_second)
+    monkeypatch.setattr(mailing, "build_mail", fails_on_the_second)
     with pytest.raises(ConnectionError):
         send_confirmation_mails()
     assert Signature.objects.filter(mails_sent=1).count() == 1
@@ -85,7 +85,7 @@ def test_when_smtp_fails_mid_batch_the_sent_ones_stay_sent_and_the_rest_wait(pet
     # The one that failed mid-send may have reached the server: it waits for its claim
     # to go stale. The two never tried are free for the next batch at once.
     assert waiting.filter(mail_claimed_at__isnull=True).count() == 2
-    monkeypatch.setattr(mailing, "build_message", original)
+    monkeypatch.setattr(mailing, "build_mail", original)
     assert send_confirmation_mails() == 2
 
 

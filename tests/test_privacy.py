@@ -16,7 +16,7 @@ from support import SIGNER, link_in_last_mail, make_petition
 from undersigned.jobs.actions import periodic_jobs
 from undersigned.petitions.models import Petition
 from undersigned.privacy import actions
-from undersigned.privacy.links import signer_headers, unsubscribe_url
+from undersigned.privacy.links import signer_headers, signer_links, unsubscribe_url
 from undersigned.privacy.models import AnonymisedPetition, DataRequest
 from undersigned.signatures.actions import count_for, withdraw_signature
 from undersigned.signatures.models import CountShard, Signature
@@ -100,7 +100,7 @@ def test_a_forged_or_foreign_unsubscribe_key_is_refused(client, petition, run_ta
 
 
 def test_signer_headers_offer_one_click_unsubscribe(client, petition, run_tasks):
-    headers = signer_headers(sign(client, petition, run_tasks))
+    headers = signer_headers(signer_links(sign(client, petition, run_tasks)))
     assert headers["List-Unsubscribe"].startswith("<http://testserver/unsubscribe/")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.html import conditional_escape
 from django_tasks import task
 
+from undersigned.lib.mailbytes import MailStencil, PreparedMail
+
 
 class _PlainHeaders(Compat32):
     """compat32, except that a header that is plain ASCII on one line short enough for
@@ -67,17 +69,66 @@ def build_message(
     recipient's values are put in place (HTML-escaped in the HTML part).
     """
     context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
-    if stencils is not None and varying:
-        shared = tuple(sorted((k, str(v)) for k, v in context.items() if k not in varying))
-        key = (template, language, shared)
-        if key not in stencils:
-            stencils[key] = Stencil.checked(template, context, language, varying)
-        stencil = stencils[key]
-        if stencil is not None:
-            subject, text, html = stencil.fill(context)
-            return _message(subject, text, html, to, headers)
+    stencil = _stencil(template, context, language, stencils, varying)
+    if stencil is not None:
+        subject, text, html = stencil.fill(context)
+        return _message(subject, text, html, to, headers)
     subject, text, html = _render(template, context, language)
     return _message(subject, text, html, to, headers)
+
+
+def _stencil(template, context, language, stencils, varying) -> Stencil | None:
+    if stencils is None or not varying:
+        return None
+    shared = tuple(sorted((k, str(v)) for k, v in context.items() if k not in varying))
+    key = (template, language, shared)
+    if key not in stencils:
+        stencils[key] = Stencil.checked(template, context, language, varying)
+    return stencils[key]
+
+
+def build_mail(
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str,
+    headers: dict[str, str],
+    stencils: dict,
+    varying: tuple[str, ...],
+    connection,
+):
+    """build_message for one of a batch sent over `connection`, ready to send().
+
+    Where the connection sends bytes (lib/smtp.EmailBackend), the whole e-mail comes
+    from a MailStencil (lib/mailbytes.py) kept in `stencils` with the rendered ones; it
+    is compared with the ordinary e-mail until one matches, and dropped if one differs.
+    Otherwise, and for a recipient the stencil cannot take, it is build_message's."""
+    if hasattr(connection, "send_bytes"):
+        full = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+        stencil = _stencil(template, full, language, stencils, varying)
+        key = ("bytes", id(stencil), tuple(headers))
+        if stencil is not None and key not in stencils:
+            try:
+                stencils[key] = MailStencil(stencil.parts, stencil.marks, tuple(headers))
+            except ValueError:
+                stencils[key] = None
+        mail = stencils.get(key)
+        if mail is not None and not mail.checked:  # this one is built the ordinary way
+            message = build_message(template, to, context, language, headers)
+            verdict = mail.same_as(message, full, to, headers)
+            mail.checked = verdict is True
+            if verdict is False:
+                stencils[key] = None
+            message.connection = connection
+            return message
+        data = mail.fill(full, to, headers) if mail is not None else None
+        if data is not None:
+            prepared = PreparedMail(to, data)
+            prepared.connection = connection
+            return prepared
+    message = build_message(template, to, context, language, headers, stencils, varying)
+    message.connection = connection
+    return message
 
 
 def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
@@ -89,12 +140,15 @@ def _render(template: str, context: dict[str, Any], language: str) -> tuple[str,
         )
 
 
-def _message(subject: str, text: str, html: str, to: str, headers: dict | None) -> Message:
+def _message(
+    subject: str, text: str, html: str, to: str, headers: dict | None, stamps: dict | None = None
+) -> Message:
+    """`stamps`: a Date and Message-ID of the caller's, where Django writes its own."""
     message = Message(
         subject=" ".join(subject.split()),
         body=text,
         to=[to],
-        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+        headers={**(stamps or {}), "Auto-Submitted": "auto-generated", **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 
+from undersigned.lib.urls import reverse_with
 from undersigned.signatures.models import Signature
 
 SALT = "privacy.unsubscribe"
@@ -29,22 +29,22 @@ def pk_from_unsubscribe_key(key: str) -> int | None:
 
 
 def unsubscribe_url(signature: Signature) -> str:
-    return settings.SITE_URL + reverse("privacy:unsubscribe", args=[unsubscribe_key(signature)])
+    return settings.SITE_URL + reverse_with("privacy:unsubscribe", unsubscribe_key(signature))
 
 
 def signer_links(signature: Signature) -> dict[str, str]:
     """The two links in every e-mail to a signer: remove my signature, stop e-mails."""
     return {
         "withdraw_url": settings.SITE_URL
-        + reverse("signatures:withdraw", args=[signature.withdraw_key()]),
+        + reverse_with("signatures:withdraw", signature.withdraw_key()),
         "unsubscribe_url": unsubscribe_url(signature),
     }
 
 
-def signer_headers(signature: Signature) -> dict[str, str]:
-    """Headers for every e-mail to a signer: mail programs show their own "Unsubscribe"
-    button, and RFC 8058 lets them press it with one POST, without opening a page."""
+def signer_headers(links: dict[str, str]) -> dict[str, str]:
+    """Headers for every e-mail to a signer, from its signer_links: mail programs show
+    their own "Unsubscribe" button, and RFC 8058 lets them press it with one POST."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(signature)}>",
+        "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

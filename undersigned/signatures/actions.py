@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.pagecache import aligned_timeout, same_period
-from undersigned.lib.sql import sql_time
+from undersigned.lib.sql import insert, sql_time
 from undersigned.petitions.models import Petition
 from undersigned.signatures import letters, risk
 from undersigned.signatures.mailing import nudge_mailer
@@ -99,9 +99,9 @@ def sign_petition(
         # it); on its own the INSERT commits by itself, with no BEGIN/COMMIT round trips.
         if connection.in_atomic_block:
             with transaction.atomic():
-                row.save(force_insert=True)
+                insert(row)
         else:
-            row.save(force_insert=True)
+            insert(row)
     except IntegrityError:
         existing = Signature.objects.filter(petition_id=petition.pk, email_normalized=normalized)
         existing = existing.first()

@@ -25,6 +25,7 @@ def email_receipt(signature: Signature) -> bool:
         return False
     log_url = settings.SITE_URL + reverse("transparency:log", args=[found.petition_id])
     query = urlencode({"entry": found.entry_id, "salt": found.secret})
+    links = signer_links(signature)
     context = {
         "name": signature.name,
         "petition_title": signature.petition.title,
@@ -35,11 +36,11 @@ def email_receipt(signature: Signature) -> bool:
         + "?"
         + query,
         "command": f"undersigned verify {log_url} --receipt {found}",
-        **signer_links(signature),
+        **links,
     }
     queue_email(
         "signature_receipt", signature.email, context, signature.language,
-        headers=signer_headers(signature),
+        headers=signer_headers(links),
     )  # fmt: skip
     return True
 
@@ -50,14 +51,15 @@ def tell_already_signed(signature: Signature) -> bool:
     has signed), so the e-mail says it: nothing more to do. Once a day at most."""
     if not signature.email or not cache.add(f"already-signed:{signature.pk}", 1, 86400):
         return False
+    links = signer_links(signature)
     context = {
         "name": signature.name,
         "petition_title": signature.petition.title,
         "petition_url": signature.petition.absolute_url(),
-        **signer_links(signature),
+        **links,
     }
     queue_email(
         "already_signed", signature.email, context, signature.language,
-        headers=signer_headers(signature),
+        headers=signer_headers(links),
     )  # fmt: skip
     return True

@@ -9,6 +9,7 @@ taken over; nothing is lost because nothing but the rows holds the queue.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -17,12 +18,12 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from undersigned.lib.commits import without_flush_wait
-from undersigned.lib.emails import build_message
+from undersigned.lib.emails import build_mail
 from undersigned.lib.sql import sql_time
+from undersigned.lib.urls import reverse_with
 from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import risk
 from undersigned.signatures.models import Signature
@@ -34,6 +35,7 @@ MARK_SENT = (
     "mail_sent_at = %s, mails_sent = mails_sent + 1 WHERE id = %s"
 )
 
+PUMPING = threading.Event()  # set while this process runs the worker's mail pump
 
 _nudged_at = -1.0
 
@@ -114,11 +116,13 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
             "UPDATE signatures_signature SET token_hash = %s, token_created_at = %s WHERE id = %s",
             [(row.token_hash, sql_time(now), row.pk) for row in rows],
         )
-    sent, sending, stencils = 0, False, {}
+    sent, sending, stencils, pages = 0, False, {}, {}
     try:
         with get_connection() as smtp, without_flush_wait():
             for row in rows:
-                message = _confirmation_message(row, tokens[row.pk], smtp, stencils)
+                if row.petition_id not in pages:  # one reverse() per petition, not per row
+                    pages[row.petition_id] = row.petition.absolute_url()
+                message = _confirmation_message(row, tokens[row.pk], smtp, stencils, pages)
                 sending = True
                 message.send()
                 sending = False
@@ -137,26 +141,21 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
 VARYING = ("name", "confirm_url", "withdraw_url", "unsubscribe_url")
 
 
-def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict):
+def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict, pages: dict):
+    links = signer_links(signature)
     context = {
         "name": signature.name,
         "petition_title": signature.petition.title,
-        "petition_url": signature.petition.absolute_url(),
-        "confirm_url": settings.SITE_URL + reverse("signatures:confirm", args=[token]),
-        **signer_links(signature),
+        "petition_url": pages[signature.petition_id],
+        "confirm_url": settings.SITE_URL + reverse_with("signatures:confirm", token),
+        **links,
         "days": settings.SIGNATURE_TOKEN_DAYS,
     }
-    message = build_message(
-        "confirm_signature",
-        signature.email,
-        context,
-        signature.language,
-        headers=signer_headers(signature),
-        stencils=stencils,
-        varying=VARYING,
-    )
-    message.connection = smtp
-    return message
+    headers = signer_headers(links)
+    return build_mail(
+        "confirm_signature", signature.email, context, signature.language, headers, stencils,
+        VARYING, smtp,
+    )  # fmt: skip
 
 
 def send_confirmation_mail(signature_id: int) -> bool:

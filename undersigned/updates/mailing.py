@@ -20,12 +20,12 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
-from undersigned.lib.emails import build_message
+from undersigned.lib.emails import build_mail, build_message
 from undersigned.petitions.models import Petition
 from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
@@ -104,6 +104,7 @@ def deliver_batch(update: Update, token: str) -> int:
     petition = Petition.objects.prefetch_related("translations").get(pk=update.petition_id)
     mails = list(_unsent(update).filter(claim=token).order_by("signature_id"))
     sent = unrecorded = 0
+    stencils: dict = {}  # each kind of e-mail rendered once per language (lib/emails.py)
     connection = get_connection()
     try:
         connection.open()
@@ -117,7 +118,7 @@ def deliver_batch(update: Update, token: str) -> int:
                 signature = signers.get(mail.signature_id)
                 if signature is None:
                     continue
-                connection.send_messages([build_update_message(update, petition, signature)])
+                build_update_message(update, petition, signature, stencils, connection).send()
                 UpdateMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now())
                 sent, unrecorded = sent + 1, unrecorded + 1
             _record_progress(update, unrecorded)
@@ -146,12 +147,20 @@ def _still_recipients(petition: Petition, signature_ids: list[int]) -> dict[int,
     return {s.pk: s for s in found}
 
 
-def build_update_message(update: Update, petition: Petition, signature: Signature) -> EmailMessage:
+VARYING = ("name", "withdraw_url", "unsubscribe_url")
+
+
+def build_update_message(
+    update: Update, petition: Petition, signature: Signature, stencils=None, connection=None
+):
+    """The update's e-mail to one signer; with the batch's `stencils` and `connection`,
+    ready to send() over it (lib/emails.build_mail)."""
     language = signature.language or petition.language
     _lang, petition_title, _html = petition.in_language(language)
     with translation.override(language):
         title = update.display_title  # a response's is put together in the signer's language
     url = petition.absolute_url()
+    links = signer_links(signature)
     context = {
         "name": signature.name,
         "petition_title": petition_title,
@@ -162,10 +171,15 @@ def build_update_message(update: Update, petition: Petition, signature: Signatur
         "text": update.text,
         "text_html": update.text_html,
         "target_name": update.target.name if update.target else "",
-        **signer_links(signature),
+        **links,
     }
     template = "victory" if update.kind == Update.Kind.VICTORY else "update"
-    return build_message(template, signature.email, context, language, signer_headers(signature))
+    headers = signer_headers(links)
+    if connection is None:
+        return build_message(template, signature.email, context, language, headers)
+    return build_mail(
+        template, signature.email, context, language, headers, stencils, VARYING, connection
+    )
 
 
 def finish_if_done(update: Update, now: datetime) -> bool:

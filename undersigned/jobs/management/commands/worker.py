@@ -15,6 +15,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from undersigned.jobs.actions import tick
+from undersigned.lib.cpuload import GiveWay, worker_cpu
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +40,37 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
     After a batch that was not full it waits `interval` too: while people sign at a few
     hundred a second, sending each handful at once would open an SMTP connection and
     claim rows for every few e-mails; waiting a quarter of a second fills the batches,
-    and each e-mail costs less CPU that signing could use."""
-    from undersigned.signatures.mailing import send_confirmation_mails
+    and each e-mail costs less CPU that signing could use.
 
+    While other processes keep every CPU busy (people signing at the machine's limit), it
+    takes at most MAIL_PUMP_BUSY_PERCENT of the machine and sends the rest once there is
+    room again (lib/cpuload.py)."""
+    from undersigned.signatures import mailing
+
+    give_way = GiveWay(settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu)
+    mailing.PUMPING.set()
+    try:
+        _pump(stop, interval, give_way, mailing.send_confirmation_mails)
+    finally:
+        mailing.PUMPING.clear()
+
+
+def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send) -> None:
     while not stop.is_set():
         try:
             close_old_connections()
-            sent = send_confirmation_mails()
+            sent = send()
         except Exception:
             logger.warning("mail pump: sending failed, will try again", exc_info=True)
             sent = 0
             stop.wait(5)
         finally:
             close_old_connections()
+        wait = give_way.pause() if sent else 0.0
         if sent < settings.CONFIRMATION_MAIL_BATCH:
-            stop.wait(interval)
+            wait = max(wait, interval)
+        if wait:
+            stop.wait(wait)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,103 @@
+"""Background work that gives way when the machine's CPUs are full.
+
+On a small machine that runs the web servers, the database and the worker together, a
+backlog of e-mails otherwise takes CPU from people signing: `nice` alone did not stop it,
+because the PostgreSQL backends that serve the worker's queries run at full priority
+(bench/RESULTS.md). So the worker watches the machine itself (Linux's /proc/stat): while
+the other processes keep every CPU busy, it caps its own CPU to a share of the machine
+and waits between batches; while they leave room, it runs flat out. Nothing is lost by
+waiting: the rows are the queue. Where /proc/stat cannot be read, it never waits.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+FULL = 0.9  # the machine counts as full when this much of all its CPU time was busy,
+OTHERS = 0.5  # and at least this much of it by other processes (a worker alone never waits)
+LONGEST_WAIT = 5.0  # seconds: a reading this old says little about the machine now
+CREDIT = 1.0  # seconds of not working that count towards the next wait, at most
+
+
+def _machine() -> tuple[float, float] | None:
+    """CPU seconds, summed over all CPUs since boot: (busy, all)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / TICKS, sum(fields) / TICKS
+
+
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def database_cpu() -> float:
+    """CPU seconds used by the PostgreSQL backend that serves this thread's connection,
+    when it runs on this machine (0 otherwise): the queries the worker sends cost the
+    machine as much as a third of what the worker itself does."""
+    from django.db import connection
+
+    raw = connection.connection
+    host = str(connection.settings_dict.get("HOST") or "")
+    if connection.vendor != "postgresql" or raw is None or not (
+        host in LOCAL_HOSTS or host.startswith("/")
+    ):
+        return 0.0
+    try:
+        with open(f"/proc/{raw.info.backend_pid}/stat") as stat:
+            name, fields = stat.read().rsplit(")", 1)
+    except (OSError, AttributeError):
+        return 0.0
+    if not name.endswith("(postgres"):
+        return 0.0
+    utime, stime = fields.split()[11:13]
+    return (int(utime) + int(stime)) / TICKS
+
+
+def worker_cpu() -> float:
+    """This process's CPU and its database backend's: what the worker costs the machine."""
+    return time.process_time() + database_cpu()
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class GiveWay:
+    """How long to wait after a piece of work so that this process takes at most `share`
+    of the machine's CPUs while the other processes fill them."""
+
+    def __init__(self, share: float, cpus: int | None = None, read=_machine, own=time.process_time):
+        self.share, self.cpus = share, cpus or _cpus()
+        self._read, self._own = read, own
+        self.planned = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        self.machine, self.mine, self.at = self._read(), self._own(), time.monotonic()
+
+    def pause(self) -> float:
+        """Seconds to wait now (0 when the machine has room), measured since the last call."""
+        before, mine, at, planned = self.machine, self.mine, self.at, self.planned
+        self._start()
+        self.planned = 0.0
+        if self.share >= 1 or before is None or self.machine is None:
+            return 0.0
+        busy, total = (now - then for now, then in zip(self.machine, before, strict=True))
+        wall, used = self.at - at, self.mine - mine
+        if total <= 0 or wall <= 0 or busy < FULL * total or busy - used < OTHERS * total:
+            return 0.0
+        # Full: spread what this process just used over enough time to stay within its
+        # share. The wait asked for last time paid for the work before it, so only the
+        # time since counts (and at most CREDIT of it: a long idle spell is no licence
+        # for a burst).
+        since = min(max(wall - planned, 0.0), CREDIT)
+        self.planned = min(max(used / (self.share * self.cpus) - since, 0.0), LONGEST_WAIT)
+        return self.planned
