@@ -43,8 +43,10 @@ def database_cpu() -> float:
 
     raw = connection.connection
     host = str(connection.settings_dict.get("HOST") or "")
-    if connection.vendor != "postgresql" or raw is None or not (
-        host in LOCAL_HOSTS or host.startswith("/")
+    if (
+        connection.vendor != "postgresql"
+        or raw is None
+        or not (host in LOCAL_HOSTS or host.startswith("/"))
     ):
         return 0.0
     try:
