@@ -49,7 +49,7 @@ ROWS = [
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
     (
-        "  5M / empty twin, alternating: page / .json",
+        "  5M / twin of 100, alternating: page / .json",
         ["page_5m_ratio_paired", "json_5m_ratio_paired"],
         "≤ 1.10",
     ),
