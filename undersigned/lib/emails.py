@@ -68,13 +68,18 @@ def build_message(
     the templates are then rendered once per language and shared values, and each
     recipient's values are put in place (HTML-escaped in the HTML part).
     """
-    context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+    context = _with_site(context)
     stencil = _stencil(template, context, language, stencils, varying)
     if stencil is not None:
         subject, text, html = stencil.fill(context)
         return _message(subject, text, html, to, headers)
     subject, text, html = _render(template, context, language)
     return _message(subject, text, html, to, headers)
+
+
+def _with_site(context: dict[str, Any]) -> dict[str, Any]:
+    """What every e-mail template may use besides its own context."""
+    return {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
 
 
 def _stencil(template, context, language, stencils, varying) -> Stencil | None:
@@ -104,7 +109,7 @@ def build_mail(
     is compared with the ordinary e-mail until one matches, and dropped if one differs.
     Otherwise, and for a recipient the stencil cannot take, it is build_message's."""
     if hasattr(connection, "send_bytes"):
-        full = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
+        full = _with_site(context)
         stencil = _stencil(template, full, language, stencils, varying)
         key = ("bytes", id(stencil), tuple(headers))
         if stencil is not None and key not in stencils:
