@@ -35,6 +35,7 @@ class Result:
     wrk_cpu_s: float = 0.0
     emails: Path | None = None
     unattributed: int = 0
+    p99_by_status: dict[str, float | None] = field(default_factory=dict)  # paced client only
 
     @property
     def rate(self) -> float:
@@ -163,6 +164,7 @@ class Paced:
                 p50_ms=part["p50_ms"], p90_ms=part["p90_ms"], p99_ms=part["p99_ms"],
                 max_ms=part["max_ms"], statuses=part["statuses"],
                 socket_errors=part["errors"], timeouts=part["timeouts"],
+                p99_by_status=part.get("p99_ms_by_status", {}),
                 wrk_cpu_s=(usage.ru_utime + usage.ru_stime) / 2, emails=emails,
             ))  # fmt: skip
         return results
@@ -226,4 +228,7 @@ def merge(name: str, results: list[Result]) -> Result:
         timeouts=sum(r.timeouts for r in results),
         wrk_cpu_s=sum(r.wrk_cpu_s for r in results),
         unattributed=sum(r.unattributed for r in results),
+        p99_by_status={
+            code: max(r.p99_by_status.get(code) or 0 for r in results) for code in statuses
+        },
     )  # fmt: skip

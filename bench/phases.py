@@ -220,6 +220,8 @@ def burst(run: Run, rate: float | None = None) -> None:
     run.record("burst", result, shares, (303, 429, 503))
     run.out["burst_statuses"] = result.statuses
     run.out["burst_unanswered"] = result.socket_errors
+    for code in ("303", "429", "503"):  # is a refusal fast? (the worst server's p99)
+        run.out[f"burst_p99_ms_{code}"] = _ms(result.p99_by_status.get(code))
 
 
 def mail(run: Run, backlog: int) -> None:

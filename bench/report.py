@@ -46,8 +46,14 @@ ROWS = [
     ("burst 2×: offered /s, answered /s", ["burst_offered_per_s", "burst_per_s"], ""),
     ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
     ("  answered 303 / fast 503", ["burst_statuses_303", "burst_statuses_503"], ""),
+    ("  p99 ms of the 303s / of the 503s", ["burst_p99_ms_303", "burst_p99_ms_503"], ""),
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
+    (
+        "  5M / empty twin, alternating: page / .json",
+        ["page_5m_ratio_paired_empty", "json_5m_ratio_paired_empty"],
+        "≤ 1.10",
+    ),
     (
         "  5M / twin of 100, alternating: page / .json",
         ["page_5m_ratio_paired", "json_5m_ratio_paired"],

@@ -85,6 +85,48 @@ def test_the_database_backend_of_a_local_postgresql_is_counted(db):
         assert used == 0
 
 
+def test_two_pumps_on_one_machine_share_one_budget(monkeypatch):
+    machine, clock = Machine(), [0.0]
+    gauge = machine.gauge(0.05, monkeypatch, clock)
+    gauge._peers = lambda: 2  # 2.5 % each, 0.05 CPU
+    machine.run(0.5, busy_cpus=2, my_cpus=0.4)  # 0.2 CPU-s: 4 s in all, 3.5 s more
+    clock[0] += 0.5
+    assert abs(gauge.pause() - 3.5) < 1e-9
+
+
+CHILD = """
+import sys, time
+from undersigned.lib.cpuload import Peers
+peers = Peers("pump", directory=sys.argv[1])
+print(peers.mine, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_pumps_on_this_machine_are_counted_and_a_killed_one_is_not(tmp_path):
+    import subprocess
+    import sys
+
+    mine = cpuload.Peers("pump", directory=str(tmp_path))
+    assert mine.mine == 0 and mine.count() == 1
+    child = subprocess.Popen(  # noqa: S603 - this interpreter, this test's own code
+        [sys.executable, "-c", CHILD, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "1"  # slot 0 is taken: the next one
+        mine._at = -mine.RECOUNT  # count again now
+        assert mine.count() == 2
+    finally:
+        child.kill()
+        child.wait()
+    mine._at = -mine.RECOUNT
+    assert mine.count() == 1  # the kernel dropped the killed one's lock
+    again = cpuload.Peers("pump", directory=str(tmp_path))
+    assert again.mine == 1  # its slot is free again
+    again.close()
+    mine.close()
+
+
 def test_the_wait_is_bounded(monkeypatch):
     machine, clock = Machine(), [0.0]
     gauge = machine.gauge(0.01, monkeypatch, clock)
@@ -123,7 +165,7 @@ def test_the_pump_waits_after_a_full_batch_when_told_to(monkeypatch, settings):
             waits.append(timeout)
 
     class Full:
-        def __init__(self, share, own):
+        def __init__(self, share, own, peers):
             assert share == settings.MAIL_PUMP_BUSY_PERCENT / 100
 
         def pause(self):

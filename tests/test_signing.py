@@ -28,7 +28,7 @@ def confirm_by_mail(client, run_tasks):
 def test_it_records_an_unconfirmed_signature_and_sends_no_mail_inside_the_request(client, petition):
     response = sign(client, petition)
     assert response.status_code == 303
-    assert response["Location"] == reverse("signatures:signed", args=[petition.pk])
+    assert response["Location"] == reverse("signatures:signed", args=[petition.pk]) + "#main"
     signature = Signature.objects.get()
     assert signature.confirmed_at is None and signature.mail_requested_at is not None
     assert mail.outbox == []  # the worker sends it, not the request
@@ -223,6 +223,20 @@ def test_recent_signers_show_only_those_who_chose_to_by_first_name_and_initial(
     html = client.get(petition.get_absolute_url()).content.decode()
     assert "Anahit K." in html and "Libraries matter." in html
     assert "Karapetyan" not in html and "Hidden" not in html
+
+
+def test_a_recent_signer_s_words_are_escaped_with_country_and_time_shown(
+    client, petition, run_tasks
+):
+    sign(client, petition, public="on", name="D'Arcy O'Neil",
+         comment='<script>alert("x")</script> & more')  # fmt: skip
+    confirm_by_mail(client, run_tasks)
+    html = client.get(petition.get_absolute_url()).content.decode()
+    recent = html[html.index('id="recent-heading"') :]
+    assert "<script>alert" not in recent
+    assert "<strong>D&#x27;Arcy O.</strong>" in recent  # first name and initial, escaped
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in recent
+    assert "Armenia" in recent and '<time datetime="20' in recent
 
 
 def test_no_public_page_or_json_shows_an_email_address_or_postcode(client, petition, run_tasks):

@@ -74,6 +74,20 @@ def test_form_errors_are_announced_and_focusable(page: Page, site: str, petition
 
 
 @pytest.mark.browser
+def test_after_a_mistake_the_next_page_does_not_keep_the_error_anchor(
+    page: Page, site: str, petition: Petition, fill_sign_form
+):
+    page.goto(site + petition.get_absolute_url())
+    page.get_by_label("Country").select_option("")
+    page.get_by_role("button", name="Sign this petition").click()
+    expect(page).to_have_url(re.compile(r"#error-summary$"))
+    fill_sign_form(page)
+    page.get_by_role("button", name="Sign this petition").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("One more step: check your e-mail")
+    assert "error-summary" not in page.url  # a redirect keeps the old anchor unless it names one
+
+
+@pytest.mark.browser
 def test_a_keyboard_user_can_sign_with_tab_and_enter_alone(
     page: Page, site: str, petition: Petition
 ):

@@ -12,7 +12,14 @@ waiting: the rows are the queue. Where /proc/stat cannot be read, it never waits
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not Unix: every pump counts itself alone
+    fcntl = None
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 FULL = 0.9  # the machine counts as full when this much of all its CPU time was busy,
@@ -72,13 +79,78 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+class Peers:
+    """How many processes doing the same background work run on this machine, this one
+    included, so that they share one budget instead of each taking a whole one.
+
+    Each holds an exclusive flock on one of SLOTS files in the temporary directory; the
+    kernel drops it when the process ends, however it ends, so a killed worker is never
+    counted. Counting tries each other slot without waiting; a slot that cannot be locked
+    is held by a live peer. The count is kept for RECOUNT seconds."""
+
+    SLOTS = 32
+    RECOUNT = 5.0
+
+    def __init__(self, name: str, directory: str | None = None):
+        folder = Path(directory or tempfile.gettempdir())
+        self.paths = [folder / f"{name}.{slot}" for slot in range(self.SLOTS)]
+        self.mine: int | None = None
+        self._held = None
+        self._counted, self._at = 1, -self.RECOUNT
+        if fcntl is None:
+            return
+        for slot, path in enumerate(self.paths):
+            held = self._lock(path)
+            if held is not None:
+                self.mine, self._held = slot, held
+                break
+
+    @staticmethod
+    def _lock(path: Path):
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115 - held for the life of the process
+        except OSError:  # another user's file, or no such directory: not a slot for us
+            return None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return None
+        return handle
+
+    def count(self) -> int:
+        now = time.monotonic()
+        if fcntl is None or now - self._at < self.RECOUNT:
+            return self._counted
+        others = 0
+        for slot, path in enumerate(self.paths):
+            if slot == self.mine or not path.exists():
+                continue
+            probe = self._lock(path)
+            if probe is None:
+                others += os.access(path, os.R_OK)  # held, not merely unreadable
+            else:
+                probe.close()  # closing drops the probe's lock
+        self._counted, self._at = others + 1, now
+        return self._counted
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held, self.mine = None, None
+
+
 class GiveWay:
     """How long to wait after a piece of work so that this process takes at most `share`
-    of the machine's CPUs while the other processes fill them."""
+    of the machine's CPUs while the other processes fill them; with `peers` (a callable
+    counting the processes that do the same work here), the share is theirs together."""
 
-    def __init__(self, share: float, cpus: int | None = None, read=_machine, own=time.process_time):
+    def __init__(
+        self, share: float, cpus: int | None = None, read=_machine, own=time.process_time,
+        peers=lambda: 1,
+    ):  # fmt: skip
         self.share, self.cpus = share, cpus or _cpus()
-        self._read, self._own = read, own
+        self._read, self._own, self._peers = read, own, peers
         self.planned = 0.0
         self._start()
 
@@ -101,5 +173,6 @@ class GiveWay:
         # time since counts (and at most CREDIT of it: a long idle spell is no licence
         # for a burst).
         since = min(max(wall - planned, 0.0), CREDIT)
-        self.planned = min(max(used / (self.share * self.cpus) - since, 0.0), LONGEST_WAIT)
+        share = self.share / max(self._peers(), 1)
+        self.planned = min(max(used / (share * self.cpus) - since, 0.0), LONGEST_WAIT)
         return self.planned

@@ -65,7 +65,7 @@ def petition_page(
         "goal": petition.goal_for(count),
         "form": form,
         "accepts_signatures": petition.accepts_signatures(timezone.now()),
-        "recent": Signature.objects.filter(petition=petition).shown_publicly()[:10],
+        "recent": Signature.objects.filter(petition=petition).recent_public(10),
         "can_manage": petition.can_edit(request.user)
         or (request.user.is_authenticated and request.user.is_staff),
         "can_view_dashboard": petition.can_view_dashboard(request.user),

@@ -78,8 +78,11 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @lru_cache(maxsize=1024)
 def _signed_path(pk: int, _script_prefix: str) -> str:
-    """reverse() is a tenth of a sign's own CPU; the answer for a petition never changes."""
-    return reverse("signatures:signed", kwargs={"pk": pk})
+    """reverse() is a tenth of a sign's own CPU; the answer for a petition never changes.
+
+    The form posts to "…#error-summary" so that an error page opens at its summary; a
+    redirect without a fragment would keep that one (RFC 9110, 10.2.2), so name our own."""
+    return reverse("signatures:signed", kwargs={"pk": pk}) + "#main"
 
 
 @require_safe

@@ -1,6 +1,12 @@
+from html import escape
+
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from undersigned.petitions.models import Petition
+from undersigned.signatures.models import PublicSigner
 
 register = template.Library()
 
@@ -22,3 +28,23 @@ def count_block(petition: Petition, count: int, big: bool = True) -> dict:
 @register.inclusion_tag("petitions/_state_tag.html")
 def state_tag(petition: Petition) -> dict:
     return {"petition": petition}
+
+
+@register.simple_tag
+def signer_items(signers: list[PublicSigner]) -> SafeString:
+    """The <li> of each recent signer. Written here rather than as a template loop: a
+    petition page is rendered on every cache miss, and resolving and escaping five
+    variables per signer through the template engine made a petition with signers render
+    a fifth slower than an empty one (bench/RESULTS.md). Every value is escaped."""
+    items = []
+    for signer in signers:
+        where = f", {escape(signer.country_name)}" if signer.country else ""
+        said = f"<blockquote>{escape(signer.comment)}</blockquote>" if signer.comment else ""
+        moment = timezone.localtime(signer.confirmed_at)
+        items.append(
+            f"<li><strong>{escape(signer.public_name)}</strong>{where}\n"
+            f'            <span class="muted"> · <time datetime="{moment.isoformat()}">'
+            f"{escape(str(naturaltime(signer.confirmed_at)))}</time></span>\n"
+            f"            {said}</li>"
+        )
+    return mark_safe("\n          ".join(items))  # noqa: S308 - each value escaped above

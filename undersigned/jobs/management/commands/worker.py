@@ -15,7 +15,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from undersigned.jobs.actions import tick
-from undersigned.lib.cpuload import GiveWay, worker_cpu
+from undersigned.lib.cpuload import GiveWay, Peers, worker_cpu
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +44,18 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
 
     While other processes keep every CPU busy (people signing at the machine's limit), it
     takes at most MAIL_PUMP_BUSY_PERCENT of the machine and sends the rest once there is
-    room again (lib/cpuload.py)."""
+    room again (lib/cpuload.py); the pumps of several workers on one machine share that
+    budget."""
     from undersigned.signatures import mailing
 
-    give_way = GiveWay(settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu)
+    peers = Peers("undersigned-mail-pump")
+    give_way = GiveWay(settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu, peers=peers.count)
     mailing.PUMPING.set()
     try:
         _pump(stop, interval, give_way, mailing.send_confirmation_mails)
     finally:
         mailing.PUMPING.clear()
+        peers.close()
 
 
 def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send) -> None:
