@@ -127,6 +127,17 @@ def test_the_pumps_on_this_machine_are_counted_and_a_killed_one_is_not(tmp_path)
     mine.close()
 
 
+def test_a_batch_after_an_idle_spell_is_judged_by_its_own_time(monkeypatch):
+    machine, clock = Machine(), [0.0]
+    gauge = machine.gauge(0.05, monkeypatch, clock)
+    machine.run(10, busy_cpus=0.5, my_cpus=0)  # nothing to send, the machine had room
+    clock[0] += 10
+    gauge.restart()
+    machine.run(0.5, busy_cpus=2, my_cpus=0.4)  # then a batch while others fill it
+    clock[0] += 0.5
+    assert abs(gauge.pause() - 1.5) < 1e-9  # without restart(): 0, a free batch
+
+
 def test_the_wait_is_bounded(monkeypatch):
     machine, clock = Machine(), [0.0]
     gauge = machine.gauge(0.01, monkeypatch, clock)
@@ -170,6 +181,9 @@ def test_the_pump_waits_after_a_full_batch_when_told_to(monkeypatch, settings):
 
         def pause(self):
             return 0.7
+
+        def restart(self):
+            pass
 
     monkeypatch.setattr(worker, "GiveWay", Full)
     monkeypatch.setattr(worker, "close_old_connections", lambda: None)

@@ -69,7 +69,11 @@ def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send) -> No
             stop.wait(5)
         finally:
             close_old_connections()
-        wait = give_way.pause() if sent else 0.0
+        if sent:
+            wait = give_way.pause()
+        else:
+            wait = 0.0
+            give_way.restart()
         if sent < settings.CONFIRMATION_MAIL_BATCH:
             wait = max(wait, interval)
         if wait:
