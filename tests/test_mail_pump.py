@@ -41,3 +41,6 @@ def test_a_full_batch_is_followed_at_once_and_a_partial_one_after_the_interval(
     # waits before each batch: none after the two full ones, one after 7, one after 0
     assert log == [(100, 0), (100, 0), (7, 0), (0, 1)]
     assert clock.waits[:2] == [0.25, 0.25]
+    from django.core.cache import cache
+
+    assert cache.get(mailing.PUMP_ALIVE_KEY)  # signing stops queueing nudge tasks

@@ -27,6 +27,25 @@ def test_signing_writes_the_row_and_not_a_task_per_signature(petition):
     assert queued.count() == 1  # one nudge for the worker, not five tasks
 
 
+def test_while_a_pump_says_it_runs_signing_queues_no_task_and_the_pump_sends(petition):
+    mailing.pump_alive()  # as a worker's pump does every few seconds, in the shared cache
+    sign_many(petition, 3)
+    queued = DBTaskResult.objects.ready().filter(task_path__contains="deliver_confirmation")
+    assert queued.count() == 0
+    assert send_confirmation_mails() == 3  # the rows are the queue: the pump finds them
+    assert len(mail.outbox) == 3
+
+
+def test_once_the_pump_falls_silent_signing_nudges_again(petition, monkeypatch):
+    mailing.pump_alive()
+    from django.core.cache import cache
+
+    cache.delete(mailing.PUMP_ALIVE_KEY)  # what PUMP_ALIVE_SECONDS of silence does
+    sign_many(petition, 1)
+    queued = DBTaskResult.objects.ready().filter(task_path__contains="deliver_confirmation")
+    assert queued.count() == 1
+
+
 def test_the_queued_task_sends_every_waiting_mail(petition, run_tasks):
     sign_many(petition, 5)
     run_tasks()

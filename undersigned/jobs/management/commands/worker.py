@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -18,6 +19,7 @@ from undersigned.jobs.actions import tick
 from undersigned.lib.cpuload import GiveWay, Peers, worker_cpu
 
 logger = logging.getLogger(__name__)
+ALIVE_EVERY = 5.0  # seconds between a pump's "still here" (mailing.PUMP_ALIVE_SECONDS: 15)
 
 
 def run_clock(stop: threading.Event) -> None:
@@ -52,14 +54,18 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
     give_way = GiveWay(settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu, peers=peers.count)
     mailing.PUMPING.set()
     try:
-        _pump(stop, interval, give_way, mailing.send_confirmation_mails)
+        _pump(stop, interval, give_way, mailing.send_confirmation_mails, mailing.pump_alive)
     finally:
         mailing.PUMPING.clear()
         peers.close()
 
 
-def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send) -> None:
+def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send, alive) -> None:
+    said = -ALIVE_EVERY
     while not stop.is_set():
+        if time.monotonic() - said >= ALIVE_EVERY:
+            alive()
+            said = time.monotonic()
         try:
             close_old_connections()
             sent = send()
