@@ -19,11 +19,10 @@ from django.db import connection
 from django.db.models import CharField, Count, Func, Q
 from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
-from django_countries import countries
 
 from undersigned.petitions.goals import ladder
 from undersigned.petitions.models import Petition
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import Signature, country_name
 
 HOURS = 48
 SOURCES = 50  # rows in the sources table; the rest are summed up in one line
@@ -58,7 +57,7 @@ class CountryRow:
 
     @property
     def name(self) -> str:
-        return str(countries.name(self.code)) or self.code
+        return country_name(self.code) or self.code
 
 
 @dataclass(frozen=True)

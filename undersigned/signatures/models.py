@@ -56,8 +56,7 @@ class PublicSigner:
     """What the petition page shows of a recent signer who chose to be shown."""
 
     public_name: str
-    country: str  # the code; "" when none was given
-    country_name: str
+    country_name: str  # "" when no country was given
     confirmed_at: datetime
     comment: str
 
@@ -89,7 +88,7 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
         a fifth slower than an empty one (bench/RESULTS.md)."""
         rows = self.shown_publicly().values_list("name", "country", "confirmed_at", "comment")
         return [
-            PublicSigner(short_name(name), code, country_name(code), at, comment)
+            PublicSigner(short_name(name), country_name(code), at, comment)
             for name, code, at, comment in rows[:limit]
         ]
 

@@ -38,7 +38,7 @@ def signer_items(signers: list[PublicSigner]) -> SafeString:
     a fifth slower than an empty one (bench/RESULTS.md). Every value is escaped."""
     items = []
     for signer in signers:
-        where = f", {escape(signer.country_name)}" if signer.country else ""
+        where = f", {escape(signer.country_name)}" if signer.country_name else ""
         said = f"<blockquote>{escape(signer.comment)}</blockquote>" if signer.comment else ""
         moment = timezone.localtime(signer.confirmed_at)
         items.append(
