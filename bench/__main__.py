@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from bench import phases, profile, report, scale, surge
+from bench import cpu, phases, profile, report, scale, surge
 from bench.stack import ROOT, Stack, stop_all
 
 ORDER = ["sign", "floor", "confirm", "read", "surge", "burst", "scale", "mail"]
@@ -95,8 +95,10 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
         for name in chosen:
             started = time.monotonic()
             print(f"-- {name} …", end=" ", flush=True)
-            if name not in {"sign", "floor"}:
-                stack.start_workers()  # sign and floor measure the request path alone
+            if name not in {"sign", "floor"} and stack.start_workers():
+                # sign and floor measure the request path alone; a worker that has just
+                # started must not spend its boot inside the next phase's first seconds
+                cpu.wait_quiet(stack.worker_pids())
             spy = None
             if name in args.profile and name != "mail":  # mail profiles the worker itself
                 spy = profile.start(stack.web[0].pid, run.secs(20) - 1, _profile_path(db, name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -35,6 +36,23 @@ def _machine() -> tuple[float, float]:
     idle = values[3] + values[4]
     total = sum(values[:8])
     return (total - idle) / TICK, total / TICK
+
+
+def wait_quiet(pgids: list[int], limit: float = 20.0) -> float:
+    """Wait until these process groups use under 5 % of a core over half a second (a task
+    worker that just started spends its first seconds importing Django); the wait."""
+    started = time.monotonic()
+    before = snapshot({"w": pgids})
+    while time.monotonic() - started < limit:
+        time.sleep(0.5)
+        after = snapshot({"w": pgids})
+        used = sum(sec for pid, (_r, sec) in after.pids.items()) - sum(
+            sec for pid, (_r, sec) in before.pids.items() if pid in after.pids
+        )
+        if used < 0.025:
+            break
+        before = after
+    return time.monotonic() - started
 
 
 @dataclass

@@ -36,6 +36,7 @@ class Result:
     emails: Path | None = None
     unattributed: int = 0
     p99_by_status: dict[str, float | None] = field(default_factory=dict)  # paced client only
+    client_lag_p99_ms: float | None = None  # paced client only: how late it sent (ms)
 
     @property
     def rate(self) -> float:
@@ -165,6 +166,7 @@ class Paced:
                 max_ms=part["max_ms"], statuses=part["statuses"],
                 socket_errors=part["errors"], timeouts=part["timeouts"],
                 p99_by_status=part.get("p99_ms_by_status", {}),
+                client_lag_p99_ms=part.get("client_lag_p99_ms"),
                 wrk_cpu_s=(usage.ru_utime + usage.ru_stime) / 2, emails=emails,
             ))  # fmt: skip
         return results
@@ -223,7 +225,7 @@ def merge(name: str, results: list[Result]) -> Result:
         requests=sum(r.requests for r in results),
         seconds=max(r.seconds for r in results),
         p50_ms=worst("p50_ms"), p90_ms=worst("p90_ms"), p99_ms=worst("p99_ms"),
-        max_ms=worst("max_ms"), statuses=statuses,
+        max_ms=worst("max_ms"), statuses=statuses, client_lag_p99_ms=worst("client_lag_p99_ms"),
         socket_errors=sum(r.socket_errors for r in results),
         timeouts=sum(r.timeouts for r in results),
         wrk_cpu_s=sum(r.wrk_cpu_s for r in results),

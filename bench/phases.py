@@ -222,6 +222,7 @@ def burst(run: Run, rate: float | None = None) -> None:
     run.out["burst_unanswered"] = result.socket_errors
     for code in ("303", "429", "503"):  # is a refusal fast? (the worst server's p99)
         run.out[f"burst_p99_ms_{code}"] = _ms(result.p99_by_status.get(code))
+    run.out["burst_client_lag_p99_ms"] = _ms(result.client_lag_p99_ms)  # the client's share
 
 
 def mail(run: Run, backlog: int) -> None:

@@ -43,10 +43,12 @@ ROWS = [
         "",
     ),
     ("  count lag s / went backwards", ["surge_count_lag_s", "surge_count_backwards"], "≤ 5 / 0"),
+    ("  the client was late by (p99 ms)", ["surge_client_lag_p99_ms"], ""),
     ("burst 2×: offered /s, answered /s", ["burst_offered_per_s", "burst_per_s"], ""),
     ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
     ("  answered 303 / fast 503", ["burst_statuses_303", "burst_statuses_503"], ""),
     ("  p99 ms of the 303s / of the 503s", ["burst_p99_ms_303", "burst_p99_ms_503"], ""),
+    ("  … of which the client was late (p99 ms)", ["burst_client_lag_p99_ms"], ""),
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
     (

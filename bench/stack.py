@@ -182,10 +182,13 @@ class Stack:
         ]  # fmt: skip
         return spawn(args, self.env, self.var / f"granian-{port}.log")
 
-    def start_workers(self) -> None:
+    def start_workers(self) -> bool:
+        """Start the missing task workers; whether any was started."""
+        started = len(self.workers) < self.worker_count
         while len(self.workers) < self.worker_count:
             args = [PY, "manage.py", "worker", *self.worker_args]
             self.workers.append(spawn(args, self.env, self.var / "worker.log"))
+        return started
 
     def stop_workers(self) -> None:
         self.pause_workers(False)

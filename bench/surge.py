@@ -123,6 +123,8 @@ def surge(run: Run, rate: float | None = None) -> None:
     out["surge_read_p50_ms"], out["surge_read_p99_ms"] = _ms(views.p50_ms), _ms(views.p99_ms)
     out["surge_errors"] = signs.other(303) + views.other(200) + poller.errors
     out["surge_count_lag_s"] = lag
+    lateness = [r.client_lag_p99_ms for r in (signs, views) if r.client_lag_p99_ms is not None]
+    out["surge_client_lag_p99_ms"] = _ms(max(lateness, default=None))
     out["surge_count_backwards"] = backwards
     out["surge_confirmations"] = len(poller.confirmed)
     out["surge_load_cpu_pct"] = shares.get("load")

@@ -54,6 +54,20 @@ def test_postgres_urls_are_understood(monkeypatch):
     assert config["ENGINE"].endswith("postgresql") and config["PORT"] == 5433
 
 
+def test_postgres_connections_come_from_one_pool_per_process(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/petitions")
+    config = env.database("DATABASE_URL", "")
+    assert config["OPTIONS"]["pool"]["max_size"] == 10
+    assert config["CONN_MAX_AGE"] == 0  # Django hands the connection back to the pool
+
+
+def test_without_a_pool_each_thread_keeps_its_own_connection(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/petitions")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
+    config = env.database("DATABASE_URL", "")
+    assert "pool" not in config.get("OPTIONS", {}) and config["CONN_MAX_AGE"] == 60
+
+
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     config = env.database("DATABASE_URL", "")

@@ -104,6 +104,15 @@ def database(name: str, default: str) -> dict:
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     elif "postgresql" not in engine:
         raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
+    elif size := integer("DATABASE_POOL_SIZE", 10):
+        # One pool per process, shared by its threads, instead of one persistent connection
+        # per thread: granian runs Django on up to 16 threads a process, and each thread's
+        # first request (or the first after CONN_MAX_AGE) opened its own connection. At the
+        # start of a surge that was 64 new PostgreSQL backends at once, a second of the
+        # whole machine (bench: surge). The pool opens two at start-up and lends them.
+        config["CONN_MAX_AGE"] = 0  # Django returns the connection to the pool instead
+        pool = {"min_size": min(2, size), "max_size": size, "timeout": 10}
+        config.setdefault("OPTIONS", {})["pool"] = pool
     return config
 
 

@@ -4,7 +4,9 @@ Django imports the URLconf (and with it every view, form and model module), comp
 templates and regular expressions and loads translation catalogues lazily, on the first
 request that needs them: 300–700 ms per process. A server that has just started (or
 restarted a worker) under load would make the first few requests on each process wait
-that long. None of this touches the database, so it is safe before anything is migrated.
+that long. None of this queries the database, so it is safe before anything is migrated;
+a PostgreSQL connection pool (lib/env.py) starts opening its first connections in the
+background.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ TEMPLATES = (
 
 
 def warm_up() -> None:
+    from django.db import connection
+
     from undersigned.signatures.forms import SignForm
 
+    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
+        connection.pool  # noqa: B018  (created on first use; it then fills in the background)
     get_resolver().url_patterns  # noqa: B018  (imports every view module)
     validate_email("warm-up@example.org")
     for code, _name in settings.LANGUAGES:
