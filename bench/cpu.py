@@ -46,9 +46,7 @@ def wait_quiet(pgids: list[int], limit: float = 20.0) -> float:
     while time.monotonic() - started < limit:
         time.sleep(0.5)
         after = snapshot({"w": pgids})
-        used = sum(sec for pid, (_r, sec) in after.pids.items()) - sum(
-            sec for pid, (_r, sec) in before.pids.items() if pid in after.pids
-        )
+        used = sum(sec - before.pids.get(pid, ("", 0.0))[1] for pid, (_, sec) in after.pids.items())
         if used < 0.025:
             break
         before = after

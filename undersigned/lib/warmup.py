@@ -32,8 +32,9 @@ def warm_up() -> None:
 
     from undersigned.signatures.forms import SignForm
 
-    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
-        connection.pool  # noqa: B018  (created on first use; it then fills in the background)
+    if connection.vendor == "postgresql":
+        # Created on first use (None without DATABASE_POOL_SIZE); it fills in the background.
+        connection.pool  # noqa: B018
     get_resolver().url_patterns  # noqa: B018  (imports every view module)
     validate_email("warm-up@example.org")
     for code, _name in settings.LANGUAGES:
