@@ -12,8 +12,9 @@ from undersigned.lib.health import FrontDoor
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings, monkeypatch):
+def _page_cache_on(settings, monkeypatch, tmp_path):
     settings.PAGE_CACHE_SECONDS = 2
+    settings.VAR_DIR = tmp_path  # the machine-wide limit's slots: this test's own
     settings.OVERLOAD_QUEUE_MS = 500
     # A render that straddles the end of a period is not kept (test_count_never_backwards);
     # these tests need the first render kept, however slow the machine.

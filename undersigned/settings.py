@@ -216,6 +216,10 @@ OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
 # A server process with this many requests already inside Django answers the next one a
 # fast 503 too (granian queues requests where the app cannot time them; 0: off).
 OVERLOAD_IN_FLIGHT = env.integer("OVERLOAD_IN_FLIGHT", 4, minimum=0)
+# And all the server processes of this machine together at most this many (0: off): a
+# few per CPU keep refusals fast without refusing a process that happens to be busier.
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+OVERLOAD_MACHINE_IN_FLIGHT = env.integer("OVERLOAD_MACHINE_IN_FLIGHT", 4 * (_CPUS or 1), minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

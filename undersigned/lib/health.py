@@ -71,6 +71,19 @@ class FrontDoor:
         self.app = app
         self.busy_pages: dict[str, bytes] = {}
         self.in_flight = overload.InFlight()
+        self._machine: overload.MachineInFlight | None = None
+        self._machine_for: tuple = ()
+
+    @property
+    def machine(self) -> overload.MachineInFlight:
+        """The machine-wide limit, opened on first use (and again if its settings change)."""
+        wanted = (settings.OVERLOAD_MACHINE_IN_FLIGHT, settings.VAR_DIR)
+        if self._machine is None or self._machine_for != wanted:
+            if self._machine is not None:
+                self._machine.close()
+            size, var = self._machine_for = wanted
+            self._machine = overload.MachineInFlight(size, var / "run" / "in-flight")
+        return self._machine
 
     def __call__(self, environ: dict, start_response: Callable):
         from undersigned.lib import pagecache
@@ -86,7 +99,10 @@ class FrontDoor:
         if limit and trusted and overload.waited(environ) > limit:
             pagecache.release(environ)
             return self.busy(environ, start_response)
-        with self.in_flight.enter(settings.OVERLOAD_IN_FLIGHT) as admitted:
+        with (
+            self.in_flight.enter(settings.OVERLOAD_IN_FLIGHT) as here,
+            self.machine.enter(here) as admitted,
+        ):
             if not admitted:
                 pagecache.release(environ)
                 return self.busy(environ, start_response)

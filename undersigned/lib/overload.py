@@ -16,18 +16,30 @@ put on them. There `InFlight` bounds the work instead: a process already running
 OVERLOAD_IN_FLIGHT requests in Django answers the next with the same fast 503. Given more
 blocking threads than that limit, granian keeps handing requests over, so the queue in
 front stays short and the refusals stay fast (bench: the 2× burst).
+
+`MachineInFlight` bounds the same work over all the server processes of one machine
+(OVERLOAD_MACHINE_IN_FLIGHT). Per process alone, a limit low enough to keep refusals fast
+refused people on a machine with room, because connections land unevenly on processes
+(bench/RESULTS.md, session 7: a limit of 2 per process refused 14,305 closed-loop signs).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 
 from gunicorn.workers.gthread import ThreadWorker
+
+try:
+    import fcntl
+except ImportError:  # not Unix: only the per-process limit applies
+    fcntl = None
 
 QUEUED_HEADER = "X-UNDERSIGNED-QUEUED"  # seconds since the epoch, set by the worker only
 ENVIRON_KEY = "HTTP_" + QUEUED_HEADER.replace("-", "_")
@@ -80,6 +92,68 @@ class InFlight:
             if admitted:
                 with self._lock:
                     self.count -= 1
+
+
+class MachineInFlight:
+    """How many requests all the server processes of this machine run in Django, bounded.
+
+    A slot is an exclusive flock on one of `size` files in `folder` (on a local disk),
+    which every process opens once. The kernel drops a process's locks when it ends,
+    however it ends, so a killed server never keeps a slot. Threads of one process share
+    its open files (and so its locks), so the process also remembers which slots its own
+    threads hold. Open it in the process that serves: a child forked afterwards would
+    share the parent's locks (FrontDoor opens it at its first request). Admitting or
+    refusing costs a few non-blocking flock calls: microseconds."""
+
+    def __init__(self, size: int, folder: Path) -> None:
+        self.size = size
+        self._held = [False] * size
+        self._lock = threading.Lock()
+        self._next = os.getpid() % size if size else 0  # processes start at different slots
+        self._files = []
+        if fcntl is not None and size:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Held for the life of the process: opening per request would cost more.
+            self._files = [open(folder / f"slot.{n}", "a+b") for n in range(size)]  # noqa: SIM115
+
+    def _take(self) -> int | None:
+        with self._lock:
+            for step in range(self.size):
+                slot = (self._next + step) % self.size
+                if self._held[slot]:
+                    continue
+                try:
+                    fcntl.flock(self._files[slot], fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # another process holds it
+                    continue
+                self._held[slot], self._next = True, slot + 1
+                return slot
+        return None
+
+    def _give_back(self, slot: int) -> None:
+        with self._lock, contextlib.suppress(IndexError, ValueError, OSError):  # closed: unlocked
+            self._held[slot] = False
+            fcntl.flock(self._files[slot], fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def enter(self, wanted: bool = True) -> Iterator[bool]:
+        """Yields whether the request may go on: False when not `wanted` (refused before
+        it got here) or when every slot on the machine is taken; always True when this
+        limit is off (size 0, or no flock on this system)."""
+        if not wanted or not self._files:
+            yield wanted
+            return
+        slot = self._take()
+        try:
+            yield slot is not None
+        finally:
+            if slot is not None:
+                self._give_back(slot)
+
+    def close(self) -> None:
+        for handle in self._files:
+            handle.close()
+        self._files = []
 
 
 def _close_now(sock: socket.socket, graceful: bool = False) -> None:
