@@ -119,3 +119,28 @@ def test_no_machine_limit_when_it_is_turned_off(settings):
     with MachineInFlight(1, settings.VAR_DIR / "run" / "in-flight").enter() as held:
         assert held  # another process holds the only slot there would be
         assert b"".join(door(environ("/x", "POST"), Call())) == b"from Django"
+
+
+def test_a_slot_freed_behind_a_search_is_still_found(tmp_path, monkeypatch):
+    # While `searching` looks at slot 1, the holder of slot 0 leaves and a newcomer takes
+    # slot 1: no moment had every slot taken, so the request must not be refused.
+    from undersigned.lib import overload
+
+    holder, newcomer, searching = (MachineInFlight(2, tmp_path) for _ in range(3))
+    holder._next, newcomer._next, searching._next = 0, 1, 0  # (otherwise by pid)
+    real_flock, raced = overload.fcntl.flock, []
+
+    def flock(handle, operation):
+        if handle is searching._files[1] and not raced:
+            raced.append(True)
+            holder_leaves.__exit__(None, None, None)
+            newcomer_arrives.__enter__()
+        return real_flock(handle, operation)
+
+    holder_leaves = holder.enter()
+    assert holder_leaves.__enter__()  # slot 0
+    newcomer_arrives = newcomer.enter()
+    monkeypatch.setattr(overload.fcntl, "flock", flock)
+    with searching.enter() as admitted:
+        assert raced and admitted
+    newcomer_arrives.__exit__(None, None, None)

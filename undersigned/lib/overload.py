@@ -118,7 +118,11 @@ class MachineInFlight:
 
     def _take(self) -> int | None:
         with self._lock:
-            for step in range(self.size):
+            # Two passes: one pass is not atomic, and a thread descheduled in the middle
+            # of it can find every slot taken although one was freed behind it meanwhile
+            # (at a full machine, a closed loop of exactly `size` clients was refused
+            # now and then). A refusal at real overload costs one more pass: microseconds.
+            for step in range(2 * self.size):
                 slot = (self._next + step) % self.size
                 if self._held[slot]:
                     continue
