@@ -111,6 +111,20 @@ def test_the_petition_page_fits_a_360px_phone(open_page, site: str, signed_petit
 
 
 @pytest.mark.browser
+def test_the_outbox_and_its_letters_fit_a_360px_phone(
+    open_page, site: str, signed_petition: Petition
+):
+    # What `make run` shows a newcomer first: long subjects and addresses must wrap.
+    page = open_page(*PHONE)
+    page.goto(site + "/outbox/")
+    expect(page.locator(".outbox td").first).to_be_visible()
+    assert scroll_width(page) <= PHONE[0]
+    page.locator("main a[href^='/outbox/']").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert scroll_width(page) <= PHONE[0]
+
+
+@pytest.mark.browser
 def test_screenshots_of_the_main_pages_are_saved_for_review(
     open_page, site: str, signed_petition: Petition, screenshots, fill_sign_form, confirm_by_email
 ):
