@@ -204,9 +204,7 @@ SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAI
 CONFIRMATION_MAIL_BATCH = env.integer("CONFIRMATION_MAIL_BATCH", 100, minimum=1)
 # While other processes keep every CPU busy, the mail pump takes at most this share of the
 # machine (percent; 100: it never gives way) and catches up when there is room. What it
-# counts is its own CPU and its database backend's; with the sink, the task thread and
-# the rows it touches it costs signing about twice that (bench/RESULTS.md): 5 slowed
-# signing by 13-15 %, 3 by 4-8 %.
+# does not count about doubles its cost to signing, hence 3 (docs/operations.md).
 MAIL_PUMP_BUSY_PERCENT = env.integer("MAIL_PUMP_BUSY_PERCENT", 3, minimum=1)
 SIGN_IN_LINK_MINUTES = env.integer("SIGN_IN_LINK_MINUTES", 60, minimum=5)
 COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)
