@@ -74,6 +74,25 @@ def test_a_long_idle_spell_buys_at_most_a_second(monkeypatch):
     assert abs(gauge.pause() - (2.0 - cpuload.CREDIT)) < 1e-9
 
 
+def test_with_one_writer_a_machine_less_busy_counts_as_full(monkeypatch):
+    """SQLite's signers wait for its writer lock with CPUs idle: 85 % busy is its full."""
+    machine, clock = Machine(), [0.0]
+    gauge = machine.gauge(0.05, monkeypatch, clock)
+    one_writer = machine.gauge(0.05, monkeypatch, clock)
+    one_writer.full = cpuload.FULL_ONE_WRITER
+    machine.run(0.5, busy_cpus=1.7, my_cpus=0.2)  # signers 1.5 CPUs, the pump 0.2
+    clock[0] += 0.5
+    assert gauge.pause() == 0
+    assert abs(one_writer.pause() - 0.5) < 1e-9  # 0.1 CPU-s at 0.1 CPU: 1 s in all
+
+
+def test_the_pump_knows_its_database(db):
+    from django.db import connection
+
+    expected = cpuload.FULL_ONE_WRITER if connection.vendor == "sqlite" else cpuload.FULL
+    assert cpuload.full_for_database() == expected
+
+
 def test_the_database_backend_of_a_local_postgresql_is_counted(db):
     from django.db import connection
 
@@ -176,8 +195,9 @@ def test_the_pump_waits_after_a_full_batch_when_told_to(monkeypatch, settings):
             waits.append(timeout)
 
     class Full:
-        def __init__(self, share, own, peers):
+        def __init__(self, share, own, peers, full):
             assert share == settings.MAIL_PUMP_BUSY_PERCENT / 100
+            assert full == cpuload.full_for_database()
 
         def pause(self):
             return 0.7

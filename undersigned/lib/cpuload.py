@@ -23,6 +23,10 @@ except ImportError:  # not Unix: every pump counts itself alone
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 FULL = 0.9  # the machine counts as full when this much of all its CPU time was busy,
+# With SQLite, signers queue for its one writer lock and leave CPU idle while they wait:
+# signing at its limit kept the machine 85-87 % busy, so at 0.9 the pump never gave way and
+# its writes and CPU cost signing 21 % (bench/RESULTS.md, session 10).
+FULL_ONE_WRITER = 0.75
 OTHERS = 0.5  # and at least this much of it by other processes (a worker alone never waits)
 LONGEST_WAIT = 5.0  # seconds: a reading this old says little about the machine now
 CREDIT = 1.0  # seconds of not working that count towards the next wait, at most
@@ -70,6 +74,13 @@ def database_cpu() -> float:
 def worker_cpu() -> float:
     """This process's CPU and its database backend's: what the worker costs the machine."""
     return time.process_time() + database_cpu()
+
+
+def full_for_database() -> float:
+    """How busy the machine must be to count as full, for the default database."""
+    from django.db import connection
+
+    return FULL_ONE_WRITER if connection.vendor == "sqlite" else FULL
 
 
 def _cpus() -> int:
@@ -147,9 +158,9 @@ class GiveWay:
 
     def __init__(
         self, share: float, cpus: int | None = None, read=_machine, own=time.process_time,
-        peers=lambda: 1,
+        peers=lambda: 1, full: float = FULL,
     ):  # fmt: skip
-        self.share, self.cpus = share, cpus or _cpus()
+        self.share, self.cpus, self.full = share, cpus or _cpus(), full
         self._read, self._own, self._peers = read, own, peers
         self.planned = 0.0
         self._start()
@@ -173,7 +184,7 @@ class GiveWay:
             return 0.0
         busy, total = (now - then for now, then in zip(self.machine, before, strict=True))
         wall, used = self.at - at, self.mine - mine
-        if total <= 0 or wall <= 0 or busy < FULL * total or busy - used < OTHERS * total:
+        if total <= 0 or wall <= 0 or busy < self.full * total or busy - used < OTHERS * total:
             return 0.0
         # Full: spread what this process just used over enough time to stay within its
         # share. The wait asked for last time paid for the work before it, so only the

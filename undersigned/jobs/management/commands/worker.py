@@ -16,7 +16,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from undersigned.jobs.actions import tick
-from undersigned.lib.cpuload import GiveWay, Peers, worker_cpu
+from undersigned.lib.cpuload import GiveWay, Peers, full_for_database, worker_cpu
 
 logger = logging.getLogger(__name__)
 ALIVE_EVERY = 5.0  # seconds between a pump's "still here" (mailing.PUMP_ALIVE_SECONDS: 15)
@@ -51,7 +51,10 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
     from undersigned.signatures import mailing
 
     peers = Peers("undersigned-mail-pump")
-    give_way = GiveWay(settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu, peers=peers.count)
+    give_way = GiveWay(
+        settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu, peers=peers.count,
+        full=full_for_database(),
+    )  # fmt: skip
     mailing.PUMPING.set()
     try:
         _pump(stop, interval, give_way, mailing.send_confirmation_mails, mailing.pump_alive)
