@@ -202,9 +202,9 @@ SIGNATURE_TOKEN_DAYS = env.integer("SIGNATURE_TOKEN_DAYS", 30, minimum=1)
 SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAILS", 3, minimum=1)
 # The worker sends confirmation e-mails this many per SMTP connection (one claim each).
 CONFIRMATION_MAIL_BATCH = env.integer("CONFIRMATION_MAIL_BATCH", 100, minimum=1)
-# While other processes keep every CPU busy, the mail pump takes at most this share of the
-# machine (percent; 100: it never gives way) and catches up when there is room. What it
-# does not count about doubles its cost to signing, hence 3 (docs/operations.md).
+# While other processes fill the CPUs (lib/cpuload.py), the mail pump takes at most this
+# share of the machine (percent; 100: it never gives way) and catches up when there is
+# room. What it does not count about doubles its cost to signing, hence 3 (operations.md).
 MAIL_PUMP_BUSY_PERCENT = env.integer("MAIL_PUMP_BUSY_PERCENT", 3, minimum=1)
 SIGN_IN_LINK_MINUTES = env.integer("SIGN_IN_LINK_MINUTES", 60, minimum=5)
 COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)

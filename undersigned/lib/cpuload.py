@@ -23,11 +23,11 @@ except ImportError:  # not Unix: every pump counts itself alone
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 FULL = 0.9  # the machine counts as full when this much of all its CPU time was busy,
+OTHERS = 0.5  # and at least this much of it by other processes (a worker alone never waits)
 # With SQLite, signers queue for its one writer lock and leave CPU idle while they wait:
 # signing at its limit kept the machine 85-87 % busy, so at 0.9 the pump never gave way and
 # its writes and CPU cost signing 21 % (bench/RESULTS.md, session 10).
 FULL_ONE_WRITER = 0.75
-OTHERS = 0.5  # and at least this much of it by other processes (a worker alone never waits)
 LONGEST_WAIT = 5.0  # seconds: a reading this old says little about the machine now
 CREDIT = 1.0  # seconds of not working that count towards the next wait, at most
 
