@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 PORT ?= 8000
 
-.PHONY: install run worker test test-pg test-browser lint format migrations-check bench lock messages clean messages-check
+.PHONY: install run worker test test-pg test-browser screenshots lint format migrations-check bench lock messages clean messages-check
 
 install: $(STAMP)
 $(STAMP):
@@ -38,6 +38,14 @@ test-pg: install
 
 test-browser: install
 	$(PY) -m pytest -m browser
+
+# Refresh the pictures in docs/screenshots/ from a browser run (tests write only under var/).
+screenshots: install
+	$(PY) -m pytest -m browser
+	@for doc in docs/screenshots/*.png; do name=$$(basename $$doc); \
+	  for shot in var/screenshots/docs/$$name var/screenshots/$$name; do \
+	    if [ -f $$shot ]; then cp $$shot $$doc; echo "$$doc <- $$shot"; break; fi; \
+	  done; done
 
 lint: install
 	$(PY) -m ruff check .

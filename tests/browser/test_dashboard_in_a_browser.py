@@ -5,9 +5,7 @@ the creator invites a co-organizer, and on a phone the co-organizers stack as ca
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from axe import assert_no_serious_violations
@@ -22,7 +20,6 @@ from undersigned.signatures.actions import recount
 from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE, DESKTOP = (360, 740), (1280, 900)
 # A petition's first days: (country, source, how many hours ago, how many)
 HISTORY = [
@@ -93,8 +90,6 @@ def test_the_charts_and_map_render_under_the_real_csp(
     clip = {"x": 0, "y": 0, "width": DESKTOP[0], "height": sources["y"] + sources["height"] + 24}
     page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True, clip=clip)
     world.screenshot(path=str(screenshots / "dashboard-map.png"))
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshots / "dashboard.png", DOCS / "dashboard.png")
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -131,7 +126,6 @@ def test_the_creator_invites_a_co_organizer(signed_in_page, site, organizer, pet
     expect(pending).to_contain_text("viewer")
     assert page.evaluate("document.querySelectorAll('main [style]').length") == 0  # CSP
     page.screenshot(path=str(screenshots / "dashboard-organizers.png"), full_page=True)
-    shutil.copy(screenshots / "dashboard-organizers.png", DOCS / "dashboard-organizers.png")
 
 
 def test_the_invitee_signs_in_and_accepts(signed_in_page, open_page, site, petition, screenshots):

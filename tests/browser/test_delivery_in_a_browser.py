@@ -5,7 +5,6 @@ nothing serious on the panel and the paper page (light and dark, desktop and pho
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from test_delivery_helpers import ARMENIAN, CYRILLIC, add_signers
 from undersigned.delivery.models import DeliveryPack
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE, DESKTOP = (360, 740), (1280, 900)
 
 
@@ -92,15 +90,11 @@ def test_an_organizer_makes_and_downloads_the_delivery_pdf(
     expect(panel.locator(".delivery-log")).to_contain_text(pack.pdf_sha256)
     panel.scroll_into_view_if_needed()
     panel.screenshot(path=str(screenshots / "delivery-panel.png"))
-    DOCS.mkdir(parents=True, exist_ok=True)
-    for name in ("delivery-panel.png", "delivery-paper.png"):
-        shutil.copy(screenshots / name, DOCS / name)
 
     page.goto(site + petition.get_absolute_url())
     aside = page.locator(".petition-aside .desktop-only")
     expect(aside.locator(".paper-line")).to_contain_text("3 online · 850 on paper")
     aside.screenshot(path=str(screenshots / "delivery-paper-line.png"))
-    shutil.copy(screenshots / "delivery-paper-line.png", DOCS)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -127,4 +121,3 @@ def test_the_panel_and_the_paper_page_pass_axe(
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     if size == PHONE and scheme == "dark":
         panel.screenshot(path=str(screenshots / "delivery-panel-phone-dark.png"))
-        shutil.copy(screenshots / "delivery-panel-phone-dark.png", DOCS)

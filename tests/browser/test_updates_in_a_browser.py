@@ -4,8 +4,6 @@ and axe finds nothing serious on the panel or on the won petition page."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from axe import AXE_JS, WCAG_TAGS, assert_no_serious_violations, blocking, describe
@@ -19,7 +17,6 @@ from undersigned.signatures.models import Signature, normalize_email
 from undersigned.updates import actions
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE, DESKTOP = (360, 740), (1280, 900)
 
 
@@ -94,9 +91,6 @@ def test_an_organizer_posts_an_update_and_declares_victory(
     subjects = [letter.subject for letter in letters()]
     assert sum(s.startswith("Victory:") for s in subjects) == 3
     page.screenshot(path=str(screenshots / "updates-won.png"), full_page=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    for name in ("updates-dashboard.png", "updates-won.png"):
-        shutil.copy(screenshots / name, DOCS / name)
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -117,4 +111,3 @@ def test_axe_finds_nothing_serious_on_the_panel_and_the_won_page(
     assert page.evaluate(no_scroll), "the won page scrolls sideways"
     if size == PHONE and scheme == "dark":
         page.screenshot(path=str(screenshots / "updates-won-phone-dark.png"), full_page=True)
-        shutil.copy(screenshots / "updates-won-phone-dark.png", DOCS / "updates-won-phone-dark.png")
