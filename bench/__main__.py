@@ -13,14 +13,16 @@ import sys
 import time
 import traceback
 
-from bench import cpu, phases, profile, report, scale, surge
+from bench import cpu, microburst, phases, profile, report, scale, surge
 from bench.stack import ROOT, Stack, stop_all
 
-ORDER = ["sign", "floor", "confirm", "read", "surge", "burst", "scale", "mail"]
-SQLITE_DEFAULT = ["sign", "floor", "confirm", "read"]
+ORDER = [
+    "sign", "floor", "microburst", "confirm", "read", "surge", "burst", "scale", "mail",
+]  # fmt: skip
+SQLITE_DEFAULT = ["sign", "floor", "microburst", "confirm", "read"]
 # After these, the queue holds thousands of confirmation e-mails nobody will read; they are
 # dropped so that later phases measure themselves, not the worker catching up (README).
-QUEUEING = {"sign", "floor", "surge", "burst"}
+QUEUEING = {"sign", "floor", "microburst", "surge", "burst"}
 VAR = ROOT / "var" / "bench"
 
 
@@ -90,12 +92,12 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
             stack.worker_args = ["--nice", str(args.worker_nice)]
         run = phases.Run(stack, args.quick, args.connections, profile=args.profile)
         run.ids = stack.helper("setup")
-        if not {"sign", "floor"} & set(chosen):
+        if not {"sign", "floor", "microburst"} & set(chosen):
             stack.start_workers()
         for name in chosen:
             started = time.monotonic()
             print(f"-- {name} …", end=" ", flush=True)
-            if name not in {"sign", "floor"} and stack.start_workers():
+            if name not in {"sign", "floor", "microburst"} and stack.start_workers():
                 # sign and floor measure the request path alone; a worker that has just
                 # started must not spend its boot inside the next phase's first seconds
                 cpu.wait_quiet(stack.worker_pids())
@@ -143,6 +145,7 @@ def _profile_path(db: str, name: str):
 PHASES = {
     "sign": lambda run, args: phases.sign(run),
     "floor": lambda run, args: phases.floor(run),
+    "microburst": lambda run, args: microburst.microburst(run),
     "confirm": lambda run, args: phases.confirm(run),
     "read": lambda run, args: phases.read(run),
     "surge": lambda run, args: surge.surge(run, args.surge_rate),

@@ -37,6 +37,11 @@ class Result:
     unattributed: int = 0
     p99_by_status: dict[str, float | None] = field(default_factory=dict)  # paced client only
     client_lag_p99_ms: float | None = None  # paced client only: how late it sent (ms)
+    # paced client only: time.time() of each 303 by the local part of its address (the
+    # `emails` file keeps the addresses alone, for the exactness check), and of the moment
+    # the last request was due (the end of the load)
+    answered_at: dict[str, float] = field(default_factory=dict)
+    ended_at: float | None = None
 
     @property
     def rate(self) -> float:
@@ -168,6 +173,7 @@ class Paced:
                 p99_by_status=part.get("p99_ms_by_status", {}),
                 client_lag_p99_ms=part.get("client_lag_p99_ms"),
                 wrk_cpu_s=(usage.ru_utime + usage.ru_stime) / 2, emails=emails,
+                answered_at=part.get("answered_at", {}), ended_at=raw.get("ended_at"),
             ))  # fmt: skip
         return results
 
@@ -233,4 +239,6 @@ def merge(name: str, results: list[Result]) -> Result:
         p99_by_status={
             code: max(r.p99_by_status.get(code) or 0 for r in results) for code in statuses
         },
+        answered_at={k: v for r in results for k, v in r.answered_at.items()},
+        ended_at=worst("ended_at"),
     )  # fmt: skip

@@ -46,7 +46,10 @@ class Stats:
         self.errors = 0
         self.timeouts = 0
         self.dropped = 0
-        self.emails: list[str] = []
+        self.emails: list[str] = []  # local parts of the addresses answered 303 (exactness)
+        # local part -> time.time() of its 303: wall clock, to compare with the SMTP sink's
+        # accept times in the bench process (how long its confirmation e-mail took)
+        self.answered_at: dict[str, float] = {}
 
     def summary(self, seconds: float) -> dict:
         def pct(values: list[float], p: float) -> float | None:
@@ -65,7 +68,7 @@ class Stats:
             "client_lag_p99_ms": pct(self.lag, 99),
             "p99_ms_by_status": {code: pct(v, 99) for code, v in self.by_status.items()},
             "p50_ms_by_status": {code: pct(v, 50) for code, v in self.by_status.items()},
-            "emails": self.emails,
+            "emails": self.emails, "answered_at": self.answered_at,
         }  # fmt: skip
 
 
@@ -90,6 +93,7 @@ async def one(port: int, request: bytes, due: float, stats: Stats, email: str | 
     stats.lag.append(1000 * (started - due))
     if email and status == "303":
         stats.emails.append(email)
+        stats.answered_at[email] = time.time()
 
 
 async def _exchange(port: int, request: bytes) -> str:
@@ -146,10 +150,10 @@ async def run(args: argparse.Namespace) -> dict:
         pending.add(task)
         task.add_done_callback(pending.discard)
         i += 1
-    seconds = loop.time() - start
+    seconds, ended_at = loop.time() - start, time.time()  # the last request was due
     if pending:
         await asyncio.wait(pending, timeout=15)
-    return {"sign": signs.summary(seconds), "read": reads.summary(seconds)}
+    return {"sign": signs.summary(seconds), "read": reads.summary(seconds), "ended_at": ended_at}
 
 
 def main() -> None:

@@ -18,6 +18,11 @@ ROWS = [
     ("  CPU ms per floor: web / PostgreSQL", ["floor_web_cpu_ms", "floor_postgres_cpu_ms"], ""),
     ("sign / floor", ["sign_floor_ratio"], "≥ 0.70"),
     ("  … from alternating slices (median)", ["sign_floor_ratio_paired"], "≥ 0.70"),
+    (
+        "microburst 50 at once: refused / slowest ms",
+        ["microburst_50_refused", "microburst_50_max_ms"],
+        "0 / < 1,000",
+    ),
     ("confirm POSTs/s", ["confirm_per_s"], ""),
     ("  p50 / p99 ms", ["confirm_p50_ms", "confirm_p99_ms"], ""),
     ("read: petition page /s", ["read_page_per_s"], "≥ 4,000/s"),
@@ -44,11 +49,23 @@ ROWS = [
     ),
     ("  count lag s / went backwards", ["surge_count_lag_s", "surge_count_backwards"], "≤ 5 / 0"),
     ("  the client was late by (p99 ms)", ["surge_client_lag_p99_ms"], ""),
+    (
+        "  303 to its e-mail in the sink: p50 / p99 s",
+        ["surge_mail_p50_s", "surge_mail_p99_s"],
+        "p99 ≤ 30 s",
+    ),
+    ("  e-mails never accepted / awaited", ["surge_mail_missing", "surge_mail_count"], "0"),
     ("burst 2×: offered /s, answered /s", ["burst_offered_per_s", "burst_per_s"], ""),
     ("  unanswered / p99 ms", ["burst_unanswered", "burst_p99_ms"], "0 / fast"),
     ("  answered 303 / fast 503", ["burst_statuses_303", "burst_statuses_503"], ""),
     ("  p99 ms of the 303s / of the 503s", ["burst_p99_ms_303", "burst_p99_ms_503"], ""),
     ("  … of which the client was late (p99 ms)", ["burst_client_lag_p99_ms"], ""),
+    ("  e-mail backlog drained, s after the burst", ["backlog_drain_s"], ""),
+    (
+        "  e-mails never accepted / awaited",
+        ["backlog_drain_missing", "backlog_drain_mails"],
+        "0",
+    ),
     ("scale: page ms empty / 5M", ["page_ms_empty", "page_ms_5m"], "≤ +10 %"),
     ("  .json ms empty / 5M", ["json_ms_empty", "json_ms_5m"], "≤ +10 %"),
     (
@@ -128,8 +145,8 @@ def combine(per_db: dict[str, dict], meta: dict) -> dict:
     results["exact"] = bool(exacts) and all(exacts)
     for key in ("sign_per_s", "floor_per_s", "sign_p99_ms", "confirm_per_s", "read_page_per_s",
                 "read_json_per_s", "surge_sign_p99_ms", "surge_read_p99_ms",
-                "surge_count_lag_s", "page_ms_empty", "page_ms_5m", "export_1m_s",
-                "export_1m_rss_mb", "mail_per_s"):  # fmt: skip
+                "surge_count_lag_s", "surge_mail_p99_s", "backlog_drain_s", "page_ms_empty",
+                "page_ms_5m", "export_1m_s", "export_1m_rss_mb", "mail_per_s"):  # fmt: skip
         results.setdefault(key, None)
     return results
 

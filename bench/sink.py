@@ -1,5 +1,9 @@
 """A local SMTP sink that accepts every message and counts it by recipient domain.
 
+For the domains a phase asks it to `track`, it also notes when each recipient's message
+was accepted (wall clock, comparable with the load client's, which runs in another
+process); only those, so that memory stays bounded over a whole run.
+
 It stands for the mail relay, which in production runs on another machine: it does
 the least an SMTP server can (ESMTP with PIPELINING, one reply per command, the end of
 DATA found with one search per read). aiosmtpd, used until now, parsed every message
@@ -25,6 +29,8 @@ class _Counts:
         self.by_domain: Counter[str] = Counter()
         self.peers = 0  # connections that delivered at least one message
         self.last_at: dict[str, float] = {}
+        # domain -> {address: time.time() of its first accepted message}
+        self.tracked: dict[str, dict[str, float]] = {}
 
 
 class _Session(asyncio.Protocol):
@@ -66,7 +72,8 @@ class _Session(asyncio.Protocol):
             return b"250-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
         if verb == b"RCPT":
             address = line.partition(b":")[2].strip().strip(b"<>").decode("utf-8", "replace")
-            self.rcpts.append(address.rpartition("@")[2].lower())
+            local, _at, domain = address.rpartition("@")
+            self.rcpts.append((local, domain.lower()))
             return b"250 OK\r\n"
         if verb == b"DATA":
             # The mark is CRLF.CRLF; an empty message ends with the first ".": begin the
@@ -82,11 +89,14 @@ class _Session(asyncio.Protocol):
         return b"502 Not implemented\r\n"
 
     def _delivered(self) -> None:
-        now = time.monotonic()
+        now, wall = time.monotonic(), time.time()
         with self.counts.lock:
-            for domain in self.rcpts:
+            for local, domain in self.rcpts:
                 self.counts.by_domain[domain] += 1
                 self.counts.last_at[domain] = now
+                accepted = self.counts.tracked.get(domain)
+                if accepted is not None:
+                    accepted.setdefault(f"{local}@{domain}", wall)
             if not self.delivered:
                 self.counts.peers += 1
         self.data, self.rcpts, self.delivered = False, [], self.delivered + 1
@@ -142,3 +152,17 @@ class Sink:
     def connections(self) -> int:
         with self.counts.lock:
             return self.counts.peers
+
+    def track(self, domain: str) -> None:
+        """Note from now on when each message to `domain` is accepted (see `accepted`)."""
+        with self.counts.lock:
+            self.counts.tracked[domain.lower()] = {}
+
+    def accepted(self, domain: str) -> dict[str, float]:
+        """{address: time.time() its first message was accepted} for a tracked domain."""
+        with self.counts.lock:
+            return dict(self.counts.tracked.get(domain.lower(), {}))
+
+    def untrack(self, domain: str) -> None:
+        with self.counts.lock:
+            self.counts.tracked.pop(domain.lower(), None)

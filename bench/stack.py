@@ -30,6 +30,9 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "undersigned_bench"
 HOST = "127.0.0.1"
+# Server threads per web process: enough that a queue of OVERLOAD_QUEUE_MS forms in the
+# front door, where it is timed, rather than inside the server (docs/operations.md).
+THREADS = 128
 
 # Every process the bench started and has not reaped yet, so a signal can stop them all.
 RUNNING: set[subprocess.Popen] = set()
@@ -42,10 +45,12 @@ def free_port() -> int:
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start a process in a new session (its own process group), output into `log`."""
+    """Start a process in its own process group (so it is stopped with its children),
+    output into `log`. It stays in the bench's session: Linux schedules each session as a
+    group, and the worker's lower priority (WORKER_NICE) counts only within its group."""
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, process_group=0
         )
     RUNNING.add(proc)
     return proc
@@ -166,17 +171,19 @@ class Stack:
             *self.server_args,
         ]  # fmt: skip
         if not {"-k", "--worker-class"} & set(self.server_args):
-            # As docs/operations.md: threads with keep-alive, and the queue-time stamp
-            # that lets an overloaded server answer 503 fast (lib/overload.py).
-            args += ["-k", "undersigned.lib.overload.QueueTimedWorker", "--threads", "4"]
+            # As docs/operations.md: threads with keep-alive, enough of them that the
+            # queue forms in the front door, where it is timed (lib/overload.py).
+            args += ["-k", "gthread", "--threads", str(THREADS)]
         return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
 
     def _granian(self, port: int) -> subprocess.Popen:
         """As docs/operations.md: Rust HTTP in front, Django on a pool of threads per
-        process; the front door sheds load past OVERLOAD_IN_FLIGHT (lib/overload.py)."""
+        process, as many as granian lets in, so that the queue forms in the front door,
+        where it is timed and shed by expected wait (lib/overload.py)."""
         args = [
             PY, "-m", "granian", "--interface", "wsgi", "undersigned.wsgi:application",
-            "--workers", str(self.web_workers), "--blocking-threads", "16",
+            "--workers", str(self.web_workers), "--blocking-threads", str(THREADS),
+            "--backpressure", str(THREADS),
             "--host", HOST, "--port", str(port), "--no-access-log",
             "--workers-kill-timeout", "5", *self.server_args,
         ]  # fmt: skip

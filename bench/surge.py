@@ -7,6 +7,11 @@ sends each request when it is due on its own connection and times it from that m
 The count lag: a poller confirms one signature a second through the confirm endpoint and
 reads /petitions/<id>.json ten times a second, as a visitor would. A confirmation's lag
 is the time from its 303 until the last read that still showed a smaller count.
+
+The mail delay: from each sign's 303 (the client's wall clock) until the SMTP sink accepted
+its confirmation e-mail, with the worker sending meanwhile as in production. After the
+load the phase waits for the surge's e-mails (at most MAIL_BOUND), before the bench purges
+the queue.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.phases import SIGN_DOMAIN, Run, _ms
+from bench.load import Result
+from bench.phases import SIGN_DOMAIN, Run, _ms, await_mail
 from bench.stack import HOST
+
+MAIL_BOUND = 60.0  # seconds after the load to wait for the surge's confirmation e-mails
 
 
 @dataclass
@@ -104,16 +112,21 @@ def surge(run: Run, rate: float | None = None) -> None:
     reads = ",".join([run.path("page")] * 6 + [run.path("json")] * 3 + [run.path("home")])
     thread = threading.Thread(target=poller.run, daemon=True, name="count-poller")
     thread.start()
+    run.stack.sink.track(SIGN_DOMAIN)  # when each sign's e-mail arrives (mail delay)
     try:
-        signs, views, shares = run.paced(
-            "surge", seconds=seconds, rate=total, sign_path=run.path("sign"), read_paths=reads,
-            sign_share=0.1, tag="surge", domain=SIGN_DOMAIN,
-        )  # fmt: skip
+        try:
+            signs, views, shares = run.paced(
+                "surge", seconds=seconds, rate=total, sign_path=run.path("sign"),
+                read_paths=reads, sign_share=0.1, tag="surge", domain=SIGN_DOMAIN,
+            )  # fmt: skip
+        finally:
+            poller.confirming = False
+            time.sleep(6)  # keep reading: the last confirmations' lag
+            poller.stop.set()
+            thread.join(15)
+        mail_delay(run, signs)
     finally:
-        poller.confirming = False
-        time.sleep(6)  # keep reading: the last confirmations' lag
-        poller.stop.set()
-        thread.join(15)
+        run.stack.sink.untrack(SIGN_DOMAIN)
     lag, backwards = poller.lag()
     out = run.out
     out["surge_target_per_s"] = round(total, 1)
@@ -131,3 +144,36 @@ def surge(run: Run, rate: float | None = None) -> None:
     out["surge_cpu"] = shares
     if lag is None:
         run.notes.append("surge: no reads of the count succeeded")
+
+
+def mail_delay(run: Run, signs: Result) -> None:
+    """p50/p99 seconds from a sign's 303 to its e-mail's acceptance by the sink."""
+    deadline = (signs.ended_at or time.time()) + MAIL_BOUND
+    accepted = await_mail(run, SIGN_DOMAIN, signs.answered_at, deadline)
+    delays, missing = [], 0
+    for local, answered in signs.answered_at.items():
+        came = accepted.get(f"{local}@{SIGN_DOMAIN}")
+        missing += came is None
+        # One that never came counts as waited for until the deadline: a floor of its
+        # delay, so that more than 1 % missing puts the p99 at about the bound or past. An
+        # e-mail may be accepted just before the client reads its 303 (the row is the
+        # queue, written before the answer): that is no delay.
+        delays.append(max(0.0, (deadline if came is None else came) - answered))
+    run.out["surge_mail_count"], run.out["surge_mail_missing"] = len(delays), missing
+    run.out["surge_mail_p50_s"] = _s(_pct(delays, 50))
+    run.out["surge_mail_p99_s"] = _s(_pct(delays, 99))
+    if missing:
+        run.notes.append(f"surge: {missing} of {len(delays)} confirmation e-mails not "
+                         f"accepted within {MAIL_BOUND:.0f} s of the end")  # fmt: skip
+
+
+def _pct(values: list[float], p: float) -> float | None:
+    """The nearest-rank percentile, as bench/paced.py computes latencies'."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def _s(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

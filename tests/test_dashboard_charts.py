@@ -47,7 +47,9 @@ def test_an_empty_chart_is_still_valid():
     svg = str(
         charts.bar_chart([Point(date(2026, 1, 1), 0)], chart_id="c", title="t", description="d")
     )
-    ElementTree.fromstring(svg)
+    root = ElementTree.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.find(f"{SVG}title").text == "t"
 
 
 def test_the_world_map_is_valid_self_contained_xml():
@@ -62,7 +64,11 @@ def test_the_world_map_is_valid_self_contained_xml():
 
 @pytest.mark.parametrize("rows", [[], [CountryRow("XK", 1, 100.0)]], ids=["none", "unmapped"])
 def test_the_map_draws_with_no_or_unmappable_countries(rows):
-    ElementTree.fromstring(charts.world_map_svg(rows))
+    svg = charts.world_map_svg(rows).decode()
+    root = ElementTree.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert not re.search(r"country map-element color-", svg)  # no country shaded
+    assert_self_contained(svg)
 
 
 def test_the_map_is_served_as_an_image_that_may_load_nothing(client, organizer, petition):

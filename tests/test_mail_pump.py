@@ -22,7 +22,6 @@ def test_a_full_batch_is_followed_at_once_and_a_partial_one_after_the_interval(
     monkeypatch, settings
 ):
     settings.CONFIRMATION_MAIL_BATCH = 100
-    settings.MAIL_PUMP_BUSY_PERCENT = 100  # never gives way (tests/test_mail_gives_way.py)
     batches = iter([100, 100, 7, 0])
     clock = Clock(rounds=4)
     log = []

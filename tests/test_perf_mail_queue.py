@@ -154,3 +154,36 @@ def test_signatures_made_at_the_same_instant_are_ranked_by_id(petition, settings
     send_confirmation_mails()  # the others, by the batch rule
     held = Signature.objects.filter(held_reason="domain-rate").order_by("pk")
     assert [s.pk for s in held] == [s.pk for s in Signature.objects.order_by("pk")[2:]]
+
+
+def test_a_dead_workers_batch_is_taken_over_after_a_minute(petition):
+    from datetime import timedelta
+
+    sign_many(petition, 3)
+    claimed = timezone.now()
+    Signature.objects.update(mail_claimed_at=claimed)  # a worker claimed them, then died
+    assert send_confirmation_mails() == 0  # a live worker's claim is not taken over
+    Signature.objects.update(mail_claimed_at=claimed - timedelta(seconds=61))
+    assert send_confirmation_mails() == 3
+
+
+def test_a_slow_batch_renews_its_claim_so_no_other_worker_sends_it_too(petition, monkeypatch):
+    from datetime import timedelta
+
+    sign_many(petition, 3)
+    clock = [timezone.now()]
+    monkeypatch.setattr(mailing.timezone, "now", lambda: clock[0])
+    real_send, seen = mailing._confirmation_message, []
+
+    def slow_mail_server(row, *args):
+        clock[0] += timedelta(seconds=40)  # each e-mail takes 40 s to be accepted
+        seen.append(
+            Signature.objects.filter(mail_sent_at__isnull=True)
+            .filter(mail_claimed_at__lt=clock[0] - mailing.CLAIM_STALE)
+            .count()
+        )
+        return real_send(row, *args)
+
+    monkeypatch.setattr(mailing, "_confirmation_message", slow_mail_server)
+    assert send_confirmation_mails() == 3
+    assert seen == [0, 0, 0]  # at no moment did another worker see a stale claim

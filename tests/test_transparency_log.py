@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 import threading
 
@@ -264,11 +263,6 @@ def test_a_configured_key_wins_and_a_bad_one_stops_the_site(settings):
         keys.private_key()
 
 
-WIRED = "append_event" in inspect.getsource(signature_actions)
-BULK_WIRED = "append_events" in inspect.getsource(invalidation)
-
-
-@pytest.mark.skipif(not WIRED, reason="signatures/actions.py does not call append_event yet")
 def test_signing_confirming_and_withdrawing_on_the_site_is_logged(client, petition):
     client.post(reverse("signatures:sign", args=[petition.pk]), SIGNER)
     run_queued_tasks()
@@ -281,7 +275,6 @@ def test_signing_confirming_and_withdrawing_on_the_site_is_logged(client, petiti
     assert actions.publish_checkpoint(petition.pk).count == 0
 
 
-@pytest.mark.skipif(not (WIRED and BULK_WIRED), reason="invalidation.py is not logged yet")
 def test_holds_invalidations_and_reverts_keep_the_log_in_step(petition, moderator):
     signers = add_signers(petition, 6)
     Signature.objects.filter(pk__in=[s.pk for s in signers[4:]]).update(held_reason="test-hold")

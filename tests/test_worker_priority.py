@@ -1,27 +1,35 @@
-"""`worker --nice N` yields to the web also where the kernel schedules by autogroup."""
+"""The worker lowers its own CPU priority (os.nice), so the web goes first."""
 
 from __future__ import annotations
 
-import builtins
+import pytest
+from django.core.management import call_command
 
 from undersigned.jobs.management.commands import worker
 
 
-def test_the_nice_value_is_written_to_the_process_autogroup(monkeypatch, tmp_path):
-    written = tmp_path / "autogroup"
-    real_open = builtins.open
+class QueueRunner:  # the task queue's loop: not what these tests are about
+    def __init__(self, **options) -> None:
+        pass
 
-    def fake_open(path, *args, **kwargs):
-        return real_open(written if path == "/proc/self/autogroup" else path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", fake_open)
-    worker.lower_autogroup(10)
-    assert written.read_text() == "10"
+    def run(self) -> None:
+        pass
 
 
-def test_no_autogroups_is_no_error(monkeypatch):
-    def refused(*args, **kwargs):
-        raise PermissionError("no autogroup here")
+@pytest.fixture
+def niced(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    monkeypatch.setattr(worker.os, "nice", calls.append)
+    monkeypatch.setattr(worker, "Worker", QueueRunner)
+    return calls
 
-    monkeypatch.setattr(builtins, "open", refused)
-    worker.lower_autogroup(10)  # nothing to do, and no exception
+
+def test_the_worker_runs_at_a_lower_priority_than_the_web_by_default(niced, settings):
+    assert settings.WORKER_NICE == 10
+    call_command("worker", "--batch")
+    assert niced == [10]
+
+
+def test_nice_zero_keeps_the_workers_priority(niced):
+    call_command("worker", "--batch", "--nice", "0")
+    assert niced == []

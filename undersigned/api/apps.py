@@ -6,6 +6,10 @@ from django.core import checks
 class ApiConfig(AppConfig):
     name = "undersigned.api"
     label = "api"
+    periodic_jobs = {
+        "check_milestones": (60, "undersigned.api.tasks.check_milestones"),
+        "requeue_webhooks": (60, "undersigned.api.tasks.requeue_lost_deliveries"),
+    }
 
     def ready(self) -> None:
         checks.register(docs_assets_installed)

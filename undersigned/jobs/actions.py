@@ -22,26 +22,10 @@ STALE_RUNNING = timedelta(minutes=15)
 
 
 def periodic_jobs() -> dict[str, tuple[int, str]]:
-    """name: (seconds between runs, task to enqueue). Besides these, an app may declare
-    its own as `periodic_jobs = {name: (seconds or the name of a setting, task path)}`
-    on its AppConfig."""
-    jobs = {
-        "refresh_counts": (settings.CLOCK_SECONDS, "undersigned.signatures.tasks.refresh_counts"),
-        "close_due_petitions": (60, "undersigned.petitions.tasks.close_due_petitions"),
-        "requeue_lost_mails": (60, "undersigned.signatures.tasks.requeue_lost_confirmation_mails"),
-        "retry_jobs": (60, "undersigned.jobs.tasks.retry_jobs"),
-        "prune_jobs": (3600, "undersigned.jobs.tasks.prune_jobs"),
-        "detect_trending": (3600, "undersigned.moderation.tasks.detect_trending"),
-        "check_milestones": (60, "undersigned.api.tasks.check_milestones"),
-        "requeue_webhooks": (60, "undersigned.api.tasks.requeue_lost_deliveries"),
-        "sequence_log": (settings.CLOCK_SECONDS, "undersigned.transparency.tasks.sequence_entries"),
-        "publish_checkpoints": (
-            settings.TRANSPARENCY_CHECKPOINT_SECONDS,
-            "undersigned.transparency.tasks.publish_checkpoints",
-        ),
-        "anonymise_expired": (600, "undersigned.privacy.tasks.anonymise_expired"),
-        "forget_data_requests": (3600, "undersigned.privacy.tasks.forget_data_requests"),
-    }
+    """name: (seconds between runs, task to enqueue), from every app's AppConfig, which
+    declares its own as `periodic_jobs = {name: (seconds or the name of a setting, task
+    path)}`: the one registry, so that no app has to name another's tasks."""
+    jobs = {}
     for config in apps.get_app_configs():
         for name, (every, task_path) in getattr(config, "periodic_jobs", {}).items():
             seconds = getattr(settings, every) if isinstance(every, str) else every

@@ -7,7 +7,6 @@ commits (or rolls back) with it, so there is never a mail about a row that was n
 from __future__ import annotations
 
 import uuid
-from email.policy import Compat32
 from typing import Any
 
 from django.conf import settings
@@ -17,39 +16,7 @@ from django.utils import translation
 from django.utils.html import conditional_escape
 from django_tasks import task
 
-from undersigned.lib.mailbytes import MailStencil, PreparedMail
-
-
-class _PlainHeaders(Compat32):
-    """compat32, except that a header that is plain ASCII on one line short enough for
-    SMTP (998) is written as it is instead of being re-folded through email.header —
-    that re-folding was a third of the CPU of each confirmation e-mail."""
-
-    def _fold(self, name, value, sanitize):
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and "\n" not in value
-            and "\r" not in value
-            and len(name) + len(value) < 990
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-PLAIN_HEADERS = _PlainHeaders()
-
-
-class Message(EmailMultiAlternatives):
-    """EmailMultiAlternatives, cheaper to serialise: a random MIME boundary (the email
-    package otherwise compiles a regex per message to pick one) and _PlainHeaders."""
-
-    def message(self):
-        msg = super().message()
-        msg.policy = PLAIN_HEADERS
-        if msg.is_multipart() and not msg.get_boundary():
-            msg.set_boundary(f"=_{uuid.uuid4().hex}")
-        return msg
+Message = EmailMultiAlternatives
 
 
 def build_message(
@@ -101,36 +68,8 @@ def build_mail(
     stencils: dict,
     varying: tuple[str, ...],
     connection,
-):
-    """build_message for one of a batch sent over `connection`, ready to send().
-
-    Where the connection sends bytes (lib/smtp.EmailBackend), the whole e-mail comes
-    from a MailStencil (lib/mailbytes.py) kept in `stencils` with the rendered ones; it
-    is compared with the ordinary e-mail until one matches, and dropped if one differs.
-    Otherwise, and for a recipient the stencil cannot take, it is build_message's."""
-    if hasattr(connection, "send_bytes"):
-        full = _with_site(context)
-        stencil = _stencil(template, full, language, stencils, varying)
-        key = ("bytes", id(stencil), tuple(headers))
-        if stencil is not None and key not in stencils:
-            try:
-                stencils[key] = MailStencil(stencil.parts, stencil.marks, tuple(headers))
-            except ValueError:
-                stencils[key] = None
-        mail = stencils.get(key)
-        if mail is not None and not mail.checked:  # this one is built the ordinary way
-            message = build_message(template, to, context, language, headers)
-            verdict = mail.same_as(message, full, to, headers)
-            mail.checked = verdict is True
-            if verdict is False:
-                stencils[key] = None
-            message.connection = connection
-            return message
-        data = mail.fill(full, to, headers) if mail is not None else None
-        if data is not None:
-            prepared = PreparedMail(to, data)
-            prepared.connection = connection
-            return prepared
+) -> Message:
+    """build_message for one of a batch sent over `connection`, ready to send()."""
     message = build_message(template, to, context, language, headers, stencils, varying)
     message.connection = connection
     return message

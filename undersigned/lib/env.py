@@ -133,7 +133,7 @@ def email(name: str, default: str, base_dir: Path) -> dict:
         except ValueError:
             raise ImproperlyConfigured(f"{name}={value!r} has a bad port.") from None
         return {
-            "EMAIL_BACKEND": "undersigned.lib.smtp.EmailBackend",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parts.hostname,
             "EMAIL_PORT": port,
             "EMAIL_HOST_USER": unquote(parts.username or ""),

@@ -65,25 +65,12 @@ class DatabaseOutageMiddleware:
 
 class FrontDoor:
     """The WSGI app around Django (undersigned/wsgi.py): cached pages first, then load
-    shedding, then Django. Both answers cost a fraction of a millisecond."""
+    shedding by expected wait (lib/overload.py), then Django."""
 
     def __init__(self, app: Callable) -> None:
         self.app = app
         self.busy_pages: dict[str, bytes] = {}
-        self.in_flight = overload.InFlight()
-        self._machine: overload.MachineInFlight | None = None
-        self._machine_for: tuple = ()
-
-    @property
-    def machine(self) -> overload.MachineInFlight:
-        """The machine-wide limit, opened on first use (and again if its settings change)."""
-        wanted = (settings.OVERLOAD_MACHINE_IN_FLIGHT, settings.VAR_DIR)
-        if self._machine is None or self._machine_for != wanted:
-            if self._machine is not None:
-                self._machine.close()
-            size, var = self._machine_for = wanted
-            self._machine = overload.MachineInFlight(size, var / "run" / "in-flight")
-        return self._machine
+        self.admission = overload.Admission()
 
     def __call__(self, environ: dict, start_response: Callable):
         from undersigned.lib import pagecache
@@ -93,16 +80,10 @@ class FrontDoor:
             status, headers, body = hit
             start_response(status, headers)
             return [body]
+        # A client may not say how long it waited: only a proxy of ours may.
+        queued = overload.waited(environ) if settings.TRUSTED_PROXY_COUNT else 0.0
         limit = settings.OVERLOAD_QUEUE_MS / 1000
-        # Only stamps we trust: our gunicorn worker's, or a proxy's when there is one.
-        trusted = environ.get(overload.ENVIRON_KEY) or settings.TRUSTED_PROXY_COUNT
-        if limit and trusted and overload.waited(environ) > limit:
-            pagecache.release(environ)
-            return self.busy(environ, start_response)
-        with (
-            self.in_flight.enter(settings.OVERLOAD_IN_FLIGHT) as here,
-            self.machine.enter(here) as admitted,
-        ):
+        with self.admission.enter(settings.OVERLOAD_RUNNING, limit, queued) as admitted:
             if not admitted:
                 pagecache.release(environ)
                 return self.busy(environ, start_response)

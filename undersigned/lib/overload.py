@@ -1,185 +1,115 @@
-"""Shed load fast instead of queueing it: a surge gets quick 503s, never silence.
+"""Shed load by expected wait: a request is refused only when it would wait too long.
 
-gunicorn's threaded worker accepts every connection it can and queues it for its threads.
-When requests arrive faster than they can be served that queue grows, every answer comes
-later, clients give up, and the server then works for nobody (bench: the 2× burst).
-`QueueTimedWorker` stamps each queued connection with the moment it was queued; the WSGI
-front door (undersigned/wsgi.py) answers a request that waited longer than
-OVERLOAD_QUEUE_SECONDS with a 503 and `Retry-After` in a fraction of a millisecond — a
-cached public page is still served, since that is cheaper than refusing it. A reverse
-proxy in front may send the same stamp as `X-Request-Start: t=<unix seconds>`.
+A crowd of new visitors arrives all at once; most of them can be served within a fraction
+of a second, and should be. What must not happen is a queue that grows until every answer
+comes after the visitor gave up. So each server process runs at most OVERLOAD_RUNNING
+requests in Django at a time and lets the others wait their turn in arrival order, and a
+request is answered a fast 503 with `Retry-After` only when its expected wait is longer
+than OVERLOAD_QUEUE_MS:
 
-    gunicorn -k undersigned.lib.overload.QueueTimedWorker --threads 4 undersigned.wsgi
+    expected wait = time already queued in a proxy in front (X-Request-Start, when trusted)
+                  + requests ahead of it here × the measured time one takes / OVERLOAD_RUNNING
 
-granian (the server docs/operations.md runs) queues requests in Rust, where no stamp can be
-put on them. There `InFlight` bounds the work instead: a process already running
-OVERLOAD_IN_FLIGHT requests in Django answers the next with the same fast 503. Given more
-blocking threads than that limit, granian keeps handing requests over, so the queue in
-front stays short and the refusals stay fast (bench: the 2× burst).
-
-`MachineInFlight` bounds the same work over all the server processes of one machine
-(OVERLOAD_MACHINE_IN_FLIGHT). Per process alone, a limit low enough to keep refusals fast
-refused people on a machine with room, because connections land unevenly on processes
-(bench/RESULTS.md, session 7: a limit of 2 per process refused 14,305 closed-loop signs).
+The time one request takes is measured on this process's own recent requests (a moving
+average of their wall-clock time in Django), so the rule follows the machine's real
+speed, whatever the hardware and whatever else runs on it. Waiting requests block on a
+condition variable, not on the interpreter lock, so a request that must be refused gets
+the CPU quickly and its 503 costs microseconds. The server must hand requests over to
+enough threads that the queue forms here, where it can be timed, rather than inside the
+server (docs/operations.md: granian's --blocking-threads and --backpressure).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
-from functools import partial
-from pathlib import Path
 
-from gunicorn.workers.gthread import ThreadWorker
-
-try:
-    import fcntl
-except ImportError:  # not Unix: only the per-process limit applies
-    fcntl = None
-
-QUEUED_HEADER = "X-UNDERSIGNED-QUEUED"  # seconds since the epoch, set by the worker only
-ENVIRON_KEY = "HTTP_" + QUEUED_HEADER.replace("-", "_")
+# A new request's expected service time before any was measured: a signature's order of
+# magnitude, so a process that just started neither refuses nor admits without bound.
+FIRST_GUESS_SECONDS = 0.005
+# Weight of the newest request in the moving average: about the last 20 requests count.
+SMOOTHING = 0.05
 
 
-class QueueTimedWorker(ThreadWorker):
-    """gthread, plus the time each request was handed to the thread pool, and closing
-    connections without lingering on the main thread."""
-
-    def finish_request(self, conn, fs):
-        # gthread closes a finished connection "gracefully" on its main thread: half-close,
-        # then wait up to 2 s for the client to close too. That thread also accepts and
-        # dispatches every other connection, so under load (clients that send
-        # `Connection: close`, slow to get the CPU) accepting stalled behind each close:
-        # seconds of latency with the web processes half idle (bench: surge, burst).
-        # Here the FIN goes out and what the client already sent is drained, without
-        # waiting: no reset truncates the answer, and nothing blocks.
-        conn.close = partial(_close_now, conn.sock)
-        super().finish_request(conn, fs)
-
-    def enqueue_req(self, conn):
-        conn.undersigned_queued_at = time.time()
-        super().enqueue_req(conn)
-
-    def handle_request(self, req, conn):
-        # A client must not choose its own stamp: drop any it sent, add ours.
-        stamp = getattr(conn, "undersigned_queued_at", None) or time.time()
-        req.headers = [(k, v) for k, v in req.headers if k.upper() != QUEUED_HEADER]
-        req.headers.append((QUEUED_HEADER, f"{stamp:.6f}"))
-        return super().handle_request(req, conn)
-
-
-class InFlight:
-    """How many requests this process is running in Django, bounded."""
+class Admission:
+    """This process's requests in Django: at most `running` at once, the rest in order."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.seconds_per_request = FIRST_GUESS_SECONDS
+        self._running = 0
+        self._waiting: deque[threading.Event] = deque()
         self._lock = threading.Lock()
 
-    @contextlib.contextmanager
-    def enter(self, limit: int) -> Iterator[bool]:
-        """Yields whether the request may go on (always, when limit is 0)."""
-        with self._lock:
-            admitted = not limit or self.count < limit
-            if admitted:
-                self.count += 1
-        try:
-            yield admitted
-        finally:
-            if admitted:
-                with self._lock:
-                    self.count -= 1
-
-
-class MachineInFlight:
-    """How many requests all the server processes of this machine run in Django, bounded.
-
-    A slot is an exclusive flock on one of `size` files in `folder` (on a local disk),
-    which every process opens once. The kernel drops a process's locks when it ends,
-    however it ends, so a killed server never keeps a slot. Threads of one process share
-    its open files (and so its locks), so the process also remembers which slots its own
-    threads hold. Open it in the process that serves: a child forked afterwards would
-    share the parent's locks (FrontDoor opens it at its first request). Admitting or
-    refusing costs a few non-blocking flock calls: microseconds."""
-
-    def __init__(self, size: int, folder: Path) -> None:
-        self.size = size
-        self._held = [False] * size
-        self._lock = threading.Lock()
-        self._next = os.getpid() % size if size else 0  # processes start at different slots
-        self._files = []
-        if fcntl is not None and size:
-            folder.mkdir(parents=True, exist_ok=True)
-            # Held for the life of the process: opening per request would cost more.
-            self._files = [open(folder / f"slot.{n}", "a+b") for n in range(size)]  # noqa: SIM115
-
-    def _take(self) -> int | None:
-        with self._lock:
-            # Two passes: one pass is not atomic, and a thread descheduled in the middle
-            # of it can find every slot taken although one was freed behind it meanwhile
-            # (at a full machine, a closed loop of exactly `size` clients was refused
-            # now and then). A refusal at real overload costs one more pass: microseconds.
-            for step in range(2 * self.size):
-                slot = (self._next + step) % self.size
-                if self._held[slot]:
-                    continue
-                try:
-                    fcntl.flock(self._files[slot], fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:  # another process holds it
-                    continue
-                self._held[slot], self._next = True, slot + 1
-                return slot
-        return None
-
-    def _give_back(self, slot: int) -> None:
-        with self._lock, contextlib.suppress(IndexError, ValueError, OSError):  # closed: unlocked
-            self._held[slot] = False
-            fcntl.flock(self._files[slot], fcntl.LOCK_UN)
+    def expected_wait(self, running: int) -> float:
+        """Seconds a request arriving now would wait for a turn: a place frees up every
+        `seconds_per_request / running` on average, and it needs one more than are ahead."""
+        if self._running < running and not self._waiting:
+            return 0.0
+        return (len(self._waiting) + 1) * self.seconds_per_request / running
 
     @contextlib.contextmanager
-    def enter(self, wanted: bool = True) -> Iterator[bool]:
-        """Yields whether the request may go on: False when not `wanted` (refused before
-        it got here) or when every slot on the machine is taken; always True when this
-        limit is off (size 0, or no flock on this system)."""
-        if not wanted or not self._files:
-            yield wanted
+    def enter(self, running: int, limit: float, queued: float = 0.0) -> Iterator[bool]:
+        """Yields whether the request may go on, once it is its turn; False at once when
+        its expected wait (plus `queued`, the time it already waited in front) is over
+        `limit`. `running` 0 or `limit` 0: always admitted at once."""
+        if not running or not limit:
+            yield True
             return
-        slot = self._take()
+        with self._lock:
+            wait = self.expected_wait(running)
+            if queued + wait > limit:
+                admitted = False
+            elif self._running < running and not self._waiting:
+                self._running += 1
+                admitted, turn = True, None
+            else:
+                admitted, turn = True, threading.Event()
+                self._waiting.append(turn)
+        if not admitted:
+            yield False
+            return
+        # An estimate can be wrong (a slow query ahead): a request that has waited twice
+        # its limit leaves the line and is refused rather than answered after all hope.
+        if turn is not None and not turn.wait(2 * limit) and not self._give_up(turn):
+            yield False
+            return
+        started = time.monotonic()
         try:
-            yield slot is not None
+            yield True
         finally:
-            if slot is not None:
-                self._give_back(slot)
+            self._leave(time.monotonic() - started)
 
-    def close(self) -> None:
-        for handle in self._files:
-            handle.close()
-        self._files = []
+    def _give_up(self, turn: threading.Event) -> bool:
+        """Leave the line; True if the turn came in the meantime after all."""
+        with self._lock:
+            if turn.is_set():
+                return True
+            self._waiting.remove(turn)
+            return False
 
-
-def _close_now(sock: socket.socket, graceful: bool = False) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_WR)
-    with contextlib.suppress(OSError):
-        sock.setblocking(False)
-        while sock.recv(65536):  # b"" once the client closed; BlockingIOError: nothing yet
-            pass
-    with contextlib.suppress(OSError):
-        sock.close()
+    def _leave(self, took: float) -> None:
+        with self._lock:
+            self.seconds_per_request += SMOOTHING * (took - self.seconds_per_request)
+            if self._waiting:
+                self._waiting.popleft().set()  # the place passes on: _running is unchanged
+            else:
+                self._running -= 1
 
 
 def waited(environ: dict, now: float | None = None) -> float:
-    """How long this request queued before a thread took it (0 when nobody said)."""
-    stamp = environ.get(ENVIRON_KEY) or environ.get("HTTP_X_REQUEST_START", "")
+    """How long a proxy in front says this request queued there (0 when it did not say).
+
+    nginx sends `X-Request-Start: t=${msec}`; others send milliseconds or microseconds."""
+    stamp = environ.get("HTTP_X_REQUEST_START", "")
     if stamp.startswith("t="):
         stamp = stamp[2:]
     try:
         queued = float(stamp)
     except ValueError:
         return 0.0
-    if queued > 1e11:  # nginx and others send milliseconds or microseconds
+    if queued > 1e11:
         queued /= 1e3 if queued < 1e14 else 1e6
     return max(0.0, (now or time.time()) - queued)

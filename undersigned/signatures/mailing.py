@@ -28,7 +28,10 @@ from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import risk
 from undersigned.signatures.models import Signature
 
-CLAIM_STALE = timedelta(minutes=10)  # a claim older than this is from a worker that died
+# A claim older than this is from a worker that died, and another takes its rows over. A
+# live worker renews its claim on the rows it has not sent yet at half this age, so a slow
+# mail server never makes two workers send the same batch.
+CLAIM_STALE = timedelta(minutes=1)
 NUDGE_KEY = "confirmation-mails:nudged"
 MARK_SENT = (
     "UPDATE signatures_signature SET mail_requested_at = NULL, mail_claimed_at = NULL, "
@@ -128,9 +131,12 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
             [(row.token_hash, sql_time(now), row.pk) for row in rows],
         )
     sent, sending, stencils, pages = 0, False, {}, {}
+    claimed = now
     try:
         with get_connection() as smtp, without_flush_wait():
             for row in rows:
+                if timezone.now() - claimed > CLAIM_STALE / 2:
+                    claimed = _renew_claim(rows[sent:], claimed)
                 if row.petition_id not in pages:  # one reverse() per petition, not per row
                     pages[row.petition_id] = row.petition.absolute_url()
                 message = _confirmation_message(row, tokens[row.pk], smtp, stencils, pages)
@@ -144,9 +150,20 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
         # The one being sent may have reached the server: it keeps its claim (tried again
         # once the claim is stale). The others were never tried: free them now.
         untried = [row.pk for row in rows[sent + int(sending) :]]
-        Signature.objects.filter(pk__in=untried, mail_claimed_at=now).update(mail_claimed_at=None)
+        Signature.objects.filter(pk__in=untried, mail_claimed_at=claimed).update(
+            mail_claimed_at=None
+        )
         raise
     return sent
+
+
+def _renew_claim(rows: list[Signature], claimed: datetime) -> datetime:
+    """Claim again, as of now, the rows of this batch not sent yet."""
+    renewed = timezone.now()
+    Signature.objects.filter(pk__in=[row.pk for row in rows], mail_claimed_at=claimed).update(
+        mail_claimed_at=renewed
+    )
+    return renewed
 
 
 VARYING = ("name", "confirm_url", "withdraw_url", "unsubscribe_url")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
@@ -16,7 +15,6 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
 from undersigned.jobs.actions import tick
-from undersigned.lib.cpuload import GiveWay, Peers, full_for_database, worker_cpu
 
 logger = logging.getLogger(__name__)
 ALIVE_EVERY = 5.0  # seconds between a pump's "still here" (mailing.PUMP_ALIVE_SECONDS: 15)
@@ -39,54 +37,33 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
     connection (signatures/mailing.py: send_confirmation_mails). Several workers take
     disjoint batches; when SMTP or the database fails, wait and try again.
 
-    After a batch that was not full it waits `interval` too: while people sign at a few
+    After a batch that was not full it waits `interval`: while people sign at a few
     hundred a second, sending each handful at once would open an SMTP connection and
     claim rows for every few e-mails; waiting a quarter of a second fills the batches,
-    and each e-mail costs less CPU that signing could use.
-
-    While other processes keep every CPU busy (people signing at the machine's limit), it
-    takes at most MAIL_PUMP_BUSY_PERCENT of the machine and sends the rest once there is
-    room again (lib/cpuload.py); the pumps of several workers on one machine share that
-    budget."""
+    and each e-mail costs less CPU that signing could use. Yielding the CPU to the web is
+    the kernel's job: the worker runs at a lower priority (--nice)."""
     from undersigned.signatures import mailing
 
-    peers = Peers("undersigned-mail-pump")
-    give_way = GiveWay(
-        settings.MAIL_PUMP_BUSY_PERCENT / 100, own=worker_cpu, peers=peers.count,
-        full=full_for_database(),
-    )  # fmt: skip
     mailing.PUMPING.set()
+    said = -ALIVE_EVERY
     try:
-        _pump(stop, interval, give_way, mailing.send_confirmation_mails, mailing.pump_alive)
+        while not stop.is_set():
+            if time.monotonic() - said >= ALIVE_EVERY:
+                mailing.pump_alive()
+                said = time.monotonic()
+            try:
+                close_old_connections()
+                sent = mailing.send_confirmation_mails()
+            except Exception:
+                logger.warning("mail pump: sending failed, will try again", exc_info=True)
+                sent = 0
+                stop.wait(5)
+            finally:
+                close_old_connections()
+            if sent < settings.CONFIRMATION_MAIL_BATCH:
+                stop.wait(interval)
     finally:
         mailing.PUMPING.clear()
-        peers.close()
-
-
-def _pump(stop: threading.Event, interval: float, give_way: GiveWay, send, alive) -> None:
-    said = -ALIVE_EVERY
-    while not stop.is_set():
-        if time.monotonic() - said >= ALIVE_EVERY:
-            alive()
-            said = time.monotonic()
-        try:
-            close_old_connections()
-            sent = send()
-        except Exception:
-            logger.warning("mail pump: sending failed, will try again", exc_info=True)
-            sent = 0
-            stop.wait(5)
-        finally:
-            close_old_connections()
-        if sent:
-            wait = give_way.pause()
-        else:
-            wait = 0.0
-            give_way.restart()
-        if sent < settings.CONFIRMATION_MAIL_BATCH:
-            wait = max(wait, interval)
-        if wait:
-            stop.wait(wait)
 
 
 class Command(BaseCommand):
@@ -100,15 +77,17 @@ class Command(BaseCommand):
             "--no-mail-pump", action="store_true", help="no confirmation e-mails from this one"
         )
         parser.add_argument(
-            "--nice", type=int, default=0, help="lower this process's CPU priority (web first)"
-        )
+            "--nice", type=int, default=settings.WORKER_NICE,
+            help="lower this process's CPU priority by this much, so the web goes first "
+            "(default WORKER_NICE, 10; 0: as the web)",
+        )  # fmt: skip
 
     def handle(self, *args, interval: float, no_clock: bool, batch: bool, **options):
-        if options["nice"]:
+        if options["nice"] > 0:
             # On a machine shared with the web servers, a backlog of e-mails should take
-            # the CPU the web does not need, not the other way round.
+            # the CPU the web does not need, not the other way round. The threads started
+            # below inherit it.
             os.nice(options["nice"])
-            lower_autogroup(options["nice"])
         stop = threading.Event()
         if not no_clock and not batch:
             threading.Thread(target=run_clock, args=(stop,), daemon=True, name="clock").start()
@@ -133,16 +112,3 @@ class Command(BaseCommand):
             worker.run()
         finally:
             stop.set()
-
-
-def lower_autogroup(nice: int) -> None:
-    """Apply the nice value to this process's autogroup too.
-
-    With autogroups (Linux's default for desktop and many servers), a process started in
-    its own session competes as a group, and its own nice value only orders it within
-    that group: a worker niced alone still took a third of the machine from signing
-    (bench/RESULTS.md). Writing the group's nice value makes it yield to the web.
-    Where there are no autogroups (or systemd's CPUWeight= is used) there is nothing to do.
-    """
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
-        group.write(str(nice))

@@ -21,13 +21,15 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from undersigned.accounts.models import User
 from undersigned.petitions import actions
 from undersigned.petitions.models import Petition
+
+User = get_user_model()
 
 
 def parse_targets(raw) -> list[dict[str, str]]:

@@ -8,13 +8,15 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
-from undersigned.accounts.models import User
 from undersigned.petitions import actions
 from undersigned.petitions.models import Petition
+
+User = get_user_model()
 
 STAFF_EMAIL = "moderator@example.org"
 
