@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from undersigned.accounts.models import User
 from undersigned.petitions import actions as petition_actions
 from undersigned.petitions.models import Petition
+from undersigned.responses.addresses import approve_listed_addresses, listed_addresses
 
 
 def run_queued_tasks() -> int:
@@ -55,6 +56,8 @@ def make_petition(creator: User, moderator: User | None = None, **fields) -> Pet
         f"m{Petition.objects.count()}@example.org", is_staff=True
     )
     petition_actions.approve_petition(petition, moderator)
+    # As the review page does: the moderator approves the addresses it listed.
+    approve_listed_addresses(petition, listed_addresses(petition), moderator)
     if state == Petition.State.CLOSED:
         petition_actions.close_petition(petition)
     run_queued_tasks()  # the creator's e-mails, so tests start with an empty outbox

@@ -56,7 +56,8 @@ def test_signatures_list_only_public_fields_of_public_signers(client, petition):
     assert signature["comments"] == "Yes."
     assert signature["custom_fields"] == {"public_name": "Canary B.", "country": "AM"}
     one = client.get(signature["_links"]["self"]["href"]).json()
-    assert one["identifiers"] == [f"undersigned:{shown.pk}"]
+    assert one["identifiers"] == signature["identifiers"]  # opaque: not the row's id
+    assert one["identifiers"] != [f"undersigned:{shown.pk}"]
     for private in [b"canary-mail", b"Quetzal", b"Birdsong", b"0010", b"Hidden"]:
         assert private not in response.content
 

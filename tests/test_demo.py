@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from undersigned.petitions.models import Petition
+from undersigned.responses import actions
 from undersigned.signatures.actions import count_for, recount
 from undersigned.signatures.models import Signature
 
@@ -24,4 +25,6 @@ def test_it_builds_the_demo_petition_once_with_an_exact_count(tmp_path, settings
     assert count_for(petition) == counted == recount(petition)
     assert petition.updates.exists()
     assert petition.targets.exclude(email="").exists()
+    # so that the worker e-mails the demo's decision maker: a moderator approved it
+    assert actions.targets_due().filter(petition=petition).exists()
     assert petition.organizers.exists()

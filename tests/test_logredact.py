@@ -66,15 +66,22 @@ def test_the_filter_redacts_arguments_and_tracebacks_and_keeps_numbers():
 
 
 def reached_handlers(name: str) -> list[logging.Handler]:
-    """The handlers a record logged on `name` reaches, without pytest's own."""
+    """The handlers a record logged on `name` reaches, without pytest's own (nor the
+    NullHandler logging gives py.warnings, which writes nothing)."""
     found, logger = [], logging.getLogger(name)
     while logger is not None:
-        found += [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+        found += [
+            h
+            for h in logger.handlers
+            if not type(h).__module__.startswith("_pytest") and type(h) is not logging.NullHandler
+        ]
         logger = logger.parent if logger.propagate else None
     return found
 
 
-@pytest.mark.parametrize("name", ["django.request", "django.server", "undersigned.signatures"])
+@pytest.mark.parametrize(
+    "name", ["django.request", "django.server", "django.security", "py.warnings", "undersigned"]
+)
 def test_every_configured_log_handler_redacts(name):
     handlers = reached_handlers(name)
     assert handlers

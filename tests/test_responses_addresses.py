@@ -1,8 +1,11 @@
 """Organizers add, change or remove a decision maker's address on the dashboard, also
-after the petition opened; the clock then e-mails a newly addressed decision maker about
-the current rung, and never re-sends what was already sent."""
+after the petition opened; once a moderator approves the new address, the clock e-mails
+a newly addressed decision maker about the current rung, and never re-sends what was
+already sent (the moderators' side: tests/test_security_decision_makers.py)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -10,7 +13,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from responses_support import COUNCIL, MAYOR, set_count
+from responses_support import COUNCIL, MAYOR, approve_address, set_count
 from support import make_petition, signed_in
 
 from undersigned.accounts.models import User
@@ -53,8 +56,8 @@ def message_of(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
-def test_it_emails_a_decision_maker_given_an_address_after_opening_on_the_next_run(
-    addressed, organizer, run_tasks
+def test_it_emails_a_decision_maker_given_an_address_after_opening_once_approved(
+    addressed, organizer, moderator, run_tasks
 ):
     actions.notify_targets()
     run_tasks()
@@ -65,9 +68,11 @@ def test_it_emails_a_decision_maker_given_an_address_after_opening_on_the_next_r
 
     assert response.status_code == 303
     assert response["Location"] == dashboard(addressed) + "#decision-makers"
-    assert "We will e-mail them about the petition" in message_of(response)
+    assert "Our moderators check every new address" in message_of(response)
     council.refresh_from_db()
     assert council.email == "Clerk@riverside.example"  # the domain is case-insensitive
+    assert actions.notify_targets() == 0
+    approve_address(council, moderator)
     assert actions.notify_targets() == 1
     run_tasks()
     assert [m.to for m in mail.outbox] == [["Clerk@riverside.example"]]
@@ -75,7 +80,9 @@ def test_it_emails_a_decision_maker_given_an_address_after_opening_on_the_next_r
     assert actions.notify_targets() == 0
 
 
-def test_a_late_address_gets_only_the_highest_rung_reached(addressed, organizer, run_tasks):
+def test_a_late_address_gets_only_the_highest_rung_reached(
+    addressed, organizer, moderator, run_tasks
+):
     actions.notify_targets()
     set_count(addressed, 120)
     actions.notify_targets()
@@ -84,6 +91,7 @@ def test_a_late_address_gets_only_the_highest_rung_reached(addressed, organizer,
     council = addressed.targets.get(name="City Council")
 
     actions.set_target_email(council, "clerk@example.org", organizer)
+    approve_address(council, moderator)
 
     assert actions.notify_targets() == 1
     run_tasks()
@@ -91,7 +99,9 @@ def test_a_late_address_gets_only_the_highest_rung_reached(addressed, organizer,
     assert [n.threshold for n in council.notifications.all()] == [100]
 
 
-def test_changing_an_address_does_not_resend_what_was_sent(addressed, organizer, run_tasks):
+def test_changing_an_address_does_not_resend_what_was_sent(
+    addressed, organizer, moderator, run_tasks
+):
     actions.notify_targets()
     set_count(addressed, 12)
     actions.notify_targets()
@@ -102,14 +112,17 @@ def test_changing_an_address_does_not_resend_what_was_sent(addressed, organizer,
     response = signed_in(organizer).post(url_for(mayor), {"email": "m.rossi@example.org"})
 
     assert response.status_code == 303
-    assert "E-mails already sent are not sent again" in message_of(response)
+    assert "Our moderators check every new address" in message_of(response)
     assert Target.objects.get(pk=mayor.pk).email == "m.rossi@example.org"
+    approve_address(mayor, moderator)
     assert actions.notify_targets() == 0
     run_tasks()
     assert mail.outbox == []
 
 
-def test_e_mail_again_goes_to_the_new_address(addressed, organizer, run_tasks):
+def test_e_mail_again_goes_to_the_new_address_once_approved(
+    addressed, organizer, moderator, run_tasks
+):
     actions.notify_targets()
     run_tasks()
     mayor = addressed.targets.get(name="Maria Rossi")
@@ -118,19 +131,28 @@ def test_e_mail_again_goes_to_the_new_address(addressed, organizer, run_tasks):
     client = signed_in(organizer)
 
     client.post(url_for(mayor), {"email": "m.rossi@example.org"})
-    client.post(reverse("responses:resend", args=[addressed.pk, mayor.pk]))
+    response = client.post(reverse("responses:resend", args=[addressed.pk, mayor.pk]))
+    assert "goes out once our moderators have checked" in message_of(response)
     run_tasks()
+    assert mail.outbox == []
 
+    approve_address(mayor, moderator)
+    run_tasks()
     assert [m.to for m in mail.outbox] == [["m.rossi@example.org"]]
 
 
-def test_a_queued_email_goes_to_the_corrected_address(addressed, organizer, run_tasks):
+def test_a_queued_email_goes_to_the_corrected_address_once_approved(
+    addressed, organizer, moderator, run_tasks
+):
     mayor = addressed.targets.get(name="Maria Rossi")
     actions.notify_targets()  # queued, not yet sent
 
     actions.set_target_email(mayor, "m.rossi@example.org", organizer)
     run_tasks()
+    assert mail.outbox == []  # it waits for a moderator
 
+    approve_address(mayor, moderator)
+    run_tasks()
     assert [m.to for m in mail.outbox] == [["m.rossi@example.org"]]
 
 
@@ -148,7 +170,8 @@ def test_removing_an_address_drops_its_queued_emails(addressed, organizer, run_t
     assert mail.outbox == []
     assert actions.notify_targets() == 0
 
-    # An address given again later: the e-mail that was never sent is sent now.
+    # An address given again later (the one approved before): the e-mail that was never
+    # sent is sent now.
     assert actions.set_target_email(mayor, "maria@example.org", organizer) == AddressChange.ADDED
     assert actions.notify_targets() == 1
     run_tasks()
@@ -169,22 +192,29 @@ def test_removing_and_restoring_an_address_does_not_resend(addressed, organizer,
 
 
 def test_with_notifications_off_a_new_address_is_not_emailed(organizer, moderator):
-    petition = make_petition(organizer, moderator, targets=[COUNCIL])
+    petition = make_petition(organizer, moderator, targets=[{**COUNCIL, "email": "a@example.org"}])
     council = petition.targets.get()
+    signed_in(organizer).post(url_for(council), {"remove": "1"})
 
-    response = signed_in(organizer).post(url_for(council), {"email": "clerk@example.org"})
+    # An address approved before, given again: no moderator to wait for.
+    response = signed_in(organizer).post(url_for(council), {"email": "a@example.org"})
 
     assert "E-mails to the decision makers are off" in message_of(response)
     assert actions.notify_targets() == 0
 
 
-def test_an_address_given_before_opening_is_emailed_when_it_opens(organizer, moderator):
+def test_an_address_given_before_opening_is_emailed_when_the_approval_opens_it(
+    organizer, moderator
+):
     petition = make_petition(organizer, moderator, targets=[COUNCIL], notify_targets=True,
                              state=Petition.State.MODERATION)  # fmt: skip
     council = petition.targets.get()
     signed_in(organizer).post(url_for(council), {"email": "clerk@example.org"})
     assert actions.notify_targets() == 0  # not open yet
-    Petition.objects.filter(pk=petition.pk).update(state=Petition.State.OPEN)
+    review = reverse("moderation:review", args=[petition.pk])
+    staff = signed_in(moderator)
+    listed = re.search(r'name="listed" value="([^"]+)"', staff.get(review).content.decode())
+    staff.post(review, {"decision": "approve", "listed": listed.group(1)})
     assert actions.notify_targets() == 1
 
 

@@ -35,7 +35,11 @@ def test_it_lists_updates_newest_first_by_cursor(client, petition):
 def test_it_never_shows_how_an_update_was_emailed(client, petition):
     actions.post_update(petition, title="News", text="Text", email=True)
     item = client.get(f"{API}/petitions/{petition.pk}/updates").json()["items"][0]
-    assert set(item) == {"id", "kind", "title", "text", "text_html", "target", "created_at"}
+    assert set(item) == {
+        "id", "kind", "title", "text", "text_html", "target", "created_at",
+        "answered_from", "address_checked",  # null but for a response
+    }  # fmt: skip
+    assert item["answered_from"] is None and item["address_checked"] is None
 
 
 def test_unknown_or_unlisted_petitions_and_bad_cursors_get_the_error_shape(

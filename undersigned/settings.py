@@ -186,6 +186,11 @@ if SESSION_COOKIE_SECURE:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language choice, like the session and the sign form's "signed_as" cookie
+# (signatures/views.py), is Secure on an https site, Lax, and out of scripts' reach.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 14 * 86400, minimum=300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -202,25 +207,20 @@ SIGNATURE_TOKEN_DAYS = env.integer("SIGNATURE_TOKEN_DAYS", 30, minimum=1)
 SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAILS", 3, minimum=1)
 # The worker sends confirmation e-mails this many per SMTP connection (one claim each).
 CONFIRMATION_MAIL_BATCH = env.integer("CONFIRMATION_MAIL_BATCH", 100, minimum=1)
-# While other processes fill the CPUs (lib/cpuload.py), the mail pump takes at most this
-# share of the machine (percent; 100: it never gives way) and catches up when there is
-# room. What it does not count about doubles its cost to signing, hence 3 (operations.md).
-MAIL_PUMP_BUSY_PERCENT = env.integer("MAIL_PUMP_BUSY_PERCENT", 3, minimum=1)
+# The worker lowers its CPU priority by this much (os.nice), so that a backlog of e-mails
+# takes the CPU the web servers leave, not the other way round (0: same as the web).
+WORKER_NICE = env.integer("WORKER_NICE", 10, minimum=0)
 SIGN_IN_LINK_MINUTES = env.integer("SIGN_IN_LINK_MINUTES", 60, minimum=5)
 COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)
 # Public pages for visitors without a session are served from memory this long (0: off).
 # With COUNT_CACHE_SECONDS this bounds how far a displayed count lags: 2 + 2 seconds.
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
-# A request that waited longer than this for a server thread gets a fast 503 with
-# Retry-After instead of a late answer (milliseconds; lib/overload.py; 0: off).
+# Load shedding (lib/overload.py): each server process runs at most OVERLOAD_RUNNING
+# requests in Django at once, the others wait their turn in order, and a request whose
+# expected wait is longer than OVERLOAD_QUEUE_MS gets a fast 503 with Retry-After
+# (milliseconds; 0: never refuse).
 OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
-# A server process with this many requests already inside Django answers the next one a
-# fast 503 too (granian queues requests where the app cannot time them; 0: off).
-OVERLOAD_IN_FLIGHT = env.integer("OVERLOAD_IN_FLIGHT", 4, minimum=0)
-# And all the server processes of this machine together at most this many (0: off): a
-# few per CPU keep refusals fast without refusing a process that happens to be busier.
-_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-OVERLOAD_MACHINE_IN_FLIGHT = env.integer("OVERLOAD_MACHINE_IN_FLIGHT", 4 * (_CPUS or 1), minimum=0)
+OVERLOAD_RUNNING = env.integer("OVERLOAD_RUNNING", 4, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
@@ -252,12 +252,27 @@ PRIVACY_CONTACT_EMAIL = env.string("PRIVACY_CONTACT_EMAIL", "")
 
 # Benchmarks only: route the minimal "floor" sign view (see signatures/floor.py).
 BENCH_FLOOR = env.boolean("BENCH_FLOOR", False)
+# Local development only: let webhooks reach loopback (127.0.0.1, ::1), e.g. a receiver
+# on this machine. Private, link-local and other non-public addresses stay refused. In
+# production it would let organizers post to services listening on the server itself.
+WEBHOOK_ALLOW_LOOPBACK = env.boolean("WEBHOOK_ALLOW_LOOPBACK", False)
+if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ALLOW_LOOPBACK is for local development: only with DEBUG=1."
+    )
 # The public signature logs (docs/transparency.md): how often checkpoints are signed, and
 # the Ed25519 key that signs them (base64 of 32 bytes; unset: one made in VAR_DIR).
 TRANSPARENCY_CHECKPOINT_SECONDS = env.integer("TRANSPARENCY_CHECKPOINT_SECONDS", 300, minimum=1)
 TRANSPARENCY_KEY = env.string("TRANSPARENCY_KEY")
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).
 CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
+
+# --- accounts: moderators (staff) sign in with their password and then an e-mailed link
+# (off: the password alone; accounts/actions.py). Failed passwords per account (typed
+# address) in a window of this many minutes, on top of 10 per client address per 5 minutes.
+STAFF_TWO_FACTOR = env.boolean("STAFF_TWO_FACTOR", True)
+STAFF_LOGIN_ACCOUNT_ATTEMPTS = env.integer("STAFF_LOGIN_ACCOUNT_ATTEMPTS", 10, minimum=1)
+STAFF_LOGIN_ACCOUNT_MINUTES = env.integer("STAFF_LOGIN_ACCOUNT_MINUTES", 15, minimum=1)
 
 # --- dashboard: co-organizers' invitation links work this many days.
 ORGANIZER_INVITE_DAYS = env.integer("ORGANIZER_INVITE_DAYS", 14, minimum=1)
@@ -290,6 +305,7 @@ DELIVERY_KEEP_DAYS = env.integer("DELIVERY_KEEP_DAYS", 30, minimum=1)
 # --- sharing: the share image (title and count) is redrawn at most this often.
 SHARE_IMAGE_SECONDS = env.integer("SHARE_IMAGE_SECONDS", 300, minimum=10)
 
+LOGGING_CONFIG = "undersigned.lib.logredact.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -305,6 +321,8 @@ LOGGING = {
         # access lines) go through the redacting console handler like everyone else's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # Python's warnings, logged here (LOGGING_CONFIG) and so redacted like the rest.
+        "py.warnings": {"handlers": [], "propagate": True},
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
     },

@@ -3,15 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from undersigned.accounts.views import staff_login
 from undersigned.lib import health, outbox, pow
 from undersigned.lib.errors import bad_request, not_found, permission_denied, server_error
 from undersigned.lib.http import same_origin_post
-from undersigned.lib.ratelimit import limit_posts
 
-# Staff passwords: at most 10 sign-in attempts per address per 5 minutes.
-if not getattr(admin.site.login, "rate_limited", False):  # once, even if urls reload
-    admin.site.login = limit_posts("admin-login", 10, 300)(admin.site.login)
-    admin.site.login.rate_limited = True
+# Staff sign in through accounts: password attempts limited per address and per account,
+# then (STAFF_TWO_FACTOR) an e-mailed link.
+admin.site.login = staff_login
 
 urlpatterns = [
     path("", include("undersigned.petitions.urls")),

@@ -125,7 +125,10 @@ def test_check_your_email_confirm_and_thank_you_pages(
     assert_no_serious_violations(page, f"the confirm page ({scheme}, {size[0]}px)")
 
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.locator(".signer-number")).to_have_text("You are signer #1.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you — your signature is confirmed"
+    )
+    expect(page.locator("main .count-number")).to_have_text("1")
     assert_no_serious_violations(page, f"the thank-you page ({scheme}, {size[0]}px)")
 
 

@@ -72,7 +72,10 @@ def test_pages_make_no_requests_to_other_hosts(
     run_queued_tasks()
     page.goto(re.search(r"https?://\S+/confirm/\S+", letters()[0].text).group())
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.locator(".signer-number")).to_have_text("You are signer #1.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you — your signature is confirmed"
+    )
+    expect(page.locator("main .count-number")).to_have_text("1")
     page.goto(site + petition.get_absolute_url())
     expect(page.locator(".signers")).to_contain_text("Anahit K.")
 
@@ -154,7 +157,10 @@ def test_screenshots_of_the_main_pages_are_saved_for_review(
     page.locator("table tbody tr").first.get_by_role("link").click()
     page.locator(".letter-text a[href*='/confirm/']").click()
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.locator(".signer-number")).to_have_text("You are signer #5.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you — your signature is confirmed"
+    )
+    expect(page.locator("main .count-number")).to_have_text("5")
     page.screenshot(path=screenshots / "thanks-phone.png", full_page=True)
 
     for name in names:

@@ -3,10 +3,12 @@ publishes a response, and sees it on the petition page; the pages pass axe."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe import assert_no_serious_violations
+from django.utils import timezone
 from playwright.sync_api import expect
 from support import make_petition, run_queued_tasks
 
@@ -16,7 +18,7 @@ from undersigned.updates.models import Update
 
 pytestmark = pytest.mark.browser
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 MAYOR = {"name": "Maria Rossi", "role": "Mayor of Riverside", "email": "maria.rossi@example.org"}
 
 
@@ -44,7 +46,7 @@ def audit_context(browser_page):
 def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
     audit_context, site, addressed, organizer
 ):
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page = audit_context(width=1000, height=1100)
     page.goto(site + "/outbox/")
     newest = page.locator("table tbody tr").first
@@ -64,7 +66,7 @@ def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
         "Thank you for your petition. From March, **Riverside Library will open on "
         "Sundays** from 10:00 to 16:00."
     )
-    page.screenshot(path=str(DOCS_SCREENSHOTS / "responses-respond.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "responses-respond.png"), full_page=True)
     page.get_by_role("button", name="Publish my response").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your response is published")
@@ -77,17 +79,21 @@ def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
     expect(block).to_contain_text("Responded on")
     expect(block).to_contain_text("Riverside Library will open on Sundays")
     expect(block).to_contain_text("Has not responded yet.")  # the council has no address
+    expect(block).to_contain_text(
+        "Answered by Maria Rossi from an address at example.org, checked by our moderators."
+    )
     expect(page.get_by_role("main")).not_to_contain_text("maria.rossi@example.org")
     assert_no_serious_violations(page, "the petition page with a response")
-    block.screenshot(path=str(DOCS_SCREENSHOTS / "responses-petition.png"))
+    block.screenshot(path=str(SHOTS / "responses-petition.png"))
 
     dashboard = audit_context(width=1100, height=900, user=organizer)
     dashboard.goto(site + f"/petitions/{addressed.pk}/dashboard")
     panel = dashboard.locator(".responses-panel")
     expect(panel).to_contain_text("m•••@example.org")
+    expect(panel).to_contain_text("checked by our moderators")
     expect(panel).to_contain_text("Responded on")
     assert_no_serious_violations(dashboard, "the dashboard with the decision-maker panel")
-    panel.screenshot(path=str(DOCS_SCREENSHOTS / "responses-dashboard.png"))
+    panel.screenshot(path=str(SHOTS / "responses-dashboard.png"))
 
 
 def test_the_response_page_works_on_a_phone_without_javascript(browser, site, addressed):
@@ -112,3 +118,28 @@ def test_the_response_page_works_on_a_phone_without_javascript(browser, site, ad
         expect(page.get_by_role("heading", level=1)).to_have_text("Your response is published")
     finally:
         context.close()
+
+
+def test_a_moderator_approves_a_changed_address_and_the_waiting_email_goes_out(
+    audit_context, site, addressed, organizer, moderator
+):
+    from undersigned.lib.outbox import letters
+
+    mayor = addressed.targets.get(name="Maria Rossi")
+    actions.set_target_email(mayor, "maria@riverside.example", organizer)
+    actions.resend_notification(mayor, organizer, now=timezone.now() + timedelta(days=2))
+    run_queued_tasks()
+    assert not [m for m in letters() if m.to == "maria@riverside.example"]
+
+    page = audit_context(user=moderator)
+    page.goto(site + "/moderation/")
+    page.get_by_role("link", name="Decision-maker addresses to check").click()
+    row = page.locator("tr", has_text="maria@riverside.example")
+    expect(row).to_contain_text("maria.rossi@example.org")  # the one approved before
+    assert_no_serious_violations(page, "the list of addresses to check")
+    row.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("main")).to_contain_text("Approved the address of Maria Rossi")
+    expect(page.get_by_role("main")).to_contain_text("No address is waiting to be checked.")
+
+    run_queued_tasks()
+    assert len([m for m in letters() if m.to == "maria@riverside.example"]) == 1

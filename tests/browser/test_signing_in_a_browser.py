@@ -42,7 +42,10 @@ def test_a_person_signs_confirms_by_email_and_sees_the_count_rise(
 
     expect(page.get_by_role("main")).to_contain_text("You are signing")
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.locator(".signer-number")).to_have_text("You are signer #1.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you — your signature is confirmed"
+    )
+    expect(page.locator("main .count-number")).to_have_text("1")
 
     page.goto(site + petition.get_absolute_url())
     expect(visible_count(page)).to_have_text("1")

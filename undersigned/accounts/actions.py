@@ -4,6 +4,11 @@ The link is a signed token, not a database row: it carries the address, the name
 for a new account, where to go next, and the account's `last_login` when the link was
 made. Signing in changes `last_login`, so a link works once and every older link stops
 working too. Nothing about whether an account exists is ever shown to the visitor.
+
+Moderators (staff) with STAFF_TWO_FACTOR on sign in with their password first (the admin's
+sign-in, accounts/views.py); only then are they e-mailed a link, marked as following a
+correct password. A link from the organizers' form alone signs no moderator in: the
+mailbox is one factor, and a moderator's account needs two.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from undersigned.accounts.models import User
 from undersigned.lib.emails import queue_email
 
 SALT = "accounts.sign-in"
+SECOND_FACTOR = "after-password"  # the fifth item of a link made after a correct password
 MAX_TOKEN_LENGTH = 2000  # far above a real link; a longer one is not worth verifying
 
 
@@ -50,12 +56,17 @@ class AccountDisabled(SignInLinkError):
     """The account exists but is switched off (is_active=False)."""
 
 
+class PasswordFirst(SignInLinkError):
+    """A moderator's account, and the link did not follow their password (two factors)."""
+
+
 @dataclass(frozen=True)
 class SignInLink:
     email: str
     name: str
     next: str
     last_login: str  # "" for an address with no account yet (or one never signed in)
+    after_password: bool = False  # made by the staff sign-in after a correct password
 
 
 def safe_next(url: str) -> str:
@@ -74,6 +85,12 @@ def _find_user(email: str) -> User | None:
     return User.objects.filter(email__iexact=email).first()
 
 
+def _needs_password(user: User, link: SignInLink) -> bool:
+    """A moderator's account signs in by link only after their password, when required."""
+    staff = user.is_staff or user.is_superuser
+    return staff and settings.STAFF_TWO_FACTOR and not link.after_password
+
+
 class _LinkSigner(signing.TimestampSigner):
     """A TimestampSigner whose clock can be set, so a link can be made "in the past"."""
 
@@ -86,10 +103,16 @@ class _LinkSigner(signing.TimestampSigner):
 
 
 def make_sign_in_token(
-    email: str, name: str = "", next_url: str = "", now: datetime | None = None
+    email: str,
+    name: str = "",
+    next_url: str = "",
+    now: datetime | None = None,
+    after_password: bool = False,
 ) -> str:
     user = _find_user(email)
     payload = [email, name, safe_next(next_url), _stamp(user.last_login if user else None)]
+    if after_password:
+        payload.append(SECOND_FACTOR)
     return _LinkSigner(now).sign_object(payload, compress=True)
 
 
@@ -118,12 +141,29 @@ def request_sign_in(
     queue_email("sign_in", email, context, language)
 
 
+def request_staff_sign_in(user: User, next_url: str = "", language: str = "en") -> None:
+    """After a moderator's correct password: e-mail the link that finishes signing in."""
+    # One a minute, as on the organizers' form; the link sent a moment ago still works.
+    if not cache.add(f"staff-sign-in-mail:{user.email.lower()}", 1, 60):
+        return
+    token = make_sign_in_token(user.email, next_url=next_url, after_password=True)
+    context = {
+        "name": user.name,
+        "url": settings.SITE_URL + reverse("accounts:sign_in_link", args=[token]),
+        "minutes": settings.SIGN_IN_LINK_MINUTES,
+        "new_account": False,
+        "after_password": True,
+    }
+    queue_email("sign_in", user.email, context, language)
+
+
 def check_sign_in_link(token: str) -> SignInLink:
     """The link's contents, if it can still sign in; else raise why it cannot.
 
     1. Verify the signature (altered or cut short: malformed).
     2. Check its age (too old: expired, but still say who it was for).
     3. Compare the account's last sign-in with the one in the link (changed: used).
+    4. A moderator's account needs a link that followed their password.
     """
     if len(token) > MAX_TOKEN_LENGTH:
         raise LinkMalformed
@@ -135,11 +175,14 @@ def check_sign_in_link(token: str) -> SignInLink:
         payload, expired = signer.unsign_object(token), True
     except (signing.BadSignature, ValueError):
         raise LinkMalformed from None
-    if not (isinstance(payload, list) and len(payload) == 4):
+    if not (isinstance(payload, list) and len(payload) in (4, 5)):
         raise LinkMalformed
     if not all(isinstance(item, str) for item in payload) or "@" not in payload[0]:
         raise LinkMalformed
-    link = SignInLink(payload[0], payload[1], safe_next(payload[2]), payload[3])
+    if payload[4:] not in ([], [SECOND_FACTOR]):
+        raise LinkMalformed
+    after_password = payload[4:] == [SECOND_FACTOR]
+    link = SignInLink(payload[0], payload[1], safe_next(payload[2]), payload[3], after_password)
     if expired:
         raise LinkExpired(link)
     user = _find_user(link.email)
@@ -149,6 +192,8 @@ def check_sign_in_link(token: str) -> SignInLink:
         raise LinkUsed(link)  # the account was deleted since
     if user is not None and not user.is_active:
         raise AccountDisabled(link)
+    if user is not None and _needs_password(user, link):
+        raise PasswordFirst(link)
     return link
 
 
@@ -168,6 +213,8 @@ def sign_in_with_link(link: SignInLink, now: datetime | None = None) -> User:
                 raise LinkUsed(link)
             if not user.is_active:
                 raise AccountDisabled(link)
+            if _needs_password(user, link):
+                raise PasswordFirst(link)  # and the link is not spent
             user.last_login = now
             user.name = user.name or link.name
             user.save(update_fields=["last_login", "name"])

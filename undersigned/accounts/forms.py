@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from undersigned.accounts.actions import safe_next
 from undersigned.lib.formfields import email_field
+from undersigned.lib.ratelimit import over_limit, reached
 
 
 class SignInForm(forms.Form):
@@ -42,3 +49,51 @@ class SignInForm(forms.Form):
     def clean_next(self) -> str:
         # A page elsewhere is dropped, not refused: the visitor cannot fix a hidden field.
         return safe_next(self.cleaned_data["next"])
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """The admin's password form, with failed passwords also counted per account.
+
+    The per-address limit (accounts/views.py) stops one machine; this one stops many
+    machines guessing one moderator's password. It counts failures under the typed
+    address, whether or not an account has it, so a locked account looks like any other,
+    and a successful sign-in resets nothing. Once full, every attempt is refused before
+    the password is checked, so the limit never tells a right password from a wrong one.
+    """
+
+    TOO_MANY = "too_many_attempts"
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # nothing was guessed: the fields say what is missing
+        key = self.account_key(username)
+        limit, window = settings.STAFF_LOGIN_ACCOUNT_ATTEMPTS, self.window_seconds()
+        if reached(key, limit, window):
+            minutes = settings.STAFF_LOGIN_ACCOUNT_MINUTES
+            message = ngettext(
+                "Too many failed sign-in attempts for this account. Wait up to %(minutes)d "
+                "minute, then try again.",
+                "Too many failed sign-in attempts for this account. Wait up to %(minutes)d "
+                "minutes, then try again.",
+                minutes,
+            ) % {"minutes": minutes}
+            raise forms.ValidationError(message, code=self.TOO_MANY)
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            over_limit(key, limit, window)  # one more failure on this account
+            raise
+
+    def is_locked(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, self.TOO_MANY)
+
+    @staticmethod
+    def window_seconds() -> int:
+        return settings.STAFF_LOGIN_ACCOUNT_MINUTES * 60
+
+    @staticmethod
+    def account_key(username: str) -> str:
+        # Every spelling of one address counts as one; the cache holds no address.
+        normalised = username.strip().lower().encode()
+        return "staff-login-account:" + hashlib.sha256(normalised).hexdigest()

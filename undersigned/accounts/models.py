@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -40,3 +42,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    # A session is bound to whether the account is a moderator: one begun before the
+    # account was made staff (by an e-mailed link alone, say) ends when it is, so staff
+    # powers always start at the staff sign-in (password, then link: accounts/actions.py).
+    # Organizers' hashes are Django's own, so their sessions outlive this rule's arrival.
+    def get_session_auth_hash(self) -> str:
+        return self._bound_to_role(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        return (self._bound_to_role(h) for h in super().get_session_auth_fallback_hash())
+
+    def _bound_to_role(self, session_hash: str) -> str:
+        if self.is_staff or self.is_superuser:
+            return f"{session_hash}:staff{int(self.is_superuser)}"
+        return session_hash

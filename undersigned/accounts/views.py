@@ -1,27 +1,32 @@
-"""Organizers: sign in with an e-mailed link, sign out, and see their petitions."""
+"""Organizers: sign in with an e-mailed link, sign out, and see their petitions.
+Moderators: sign in at the admin's page with their password (and then a link)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from undersigned.accounts import actions
-from undersigned.accounts.forms import SignInForm
+from undersigned.accounts.forms import SignInForm, StaffSignInForm
 from undersigned.lib.http import see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.middleware import error_page
+from undersigned.lib.ratelimit import limit_posts
 from undersigned.petitions.models import Petition
 
 LINK_ERRORS = {
     actions.LinkMalformed: ("accounts/link_malformed.html", 404),
     actions.LinkExpired: ("accounts/link_expired.html", 410),
     actions.LinkUsed: ("accounts/link_used.html", 410),
+    actions.PasswordFirst: ("accounts/link_password_first.html", 403),
 }
 
 
@@ -59,7 +64,11 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         # Expired and used links offer a new one, already filled in.
         old = error.link
         initial = {"email": old.email, "name": old.name, "next": old.next} if old else {}
-        context = {"form": SignInForm(initial=initial), "minutes": settings.SIGN_IN_LINK_MINUTES}
+        context = {
+            "form": SignInForm(initial=initial),
+            "minutes": settings.SIGN_IN_LINK_MINUTES,
+            "link": old,
+        }
         return render(request, template, context, status=status)
     login(request, user)
     messages.success(request, _("You are signed in as %(email)s.") % {"email": user.email})
@@ -78,3 +87,51 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     petitions = Petition.objects.organized_by(request.user).order_by("-created_at", "-pk")
     return render(request, "accounts/dashboard.html", {"petitions": petitions})
+
+
+class StaffLoginView(LoginView):
+    """The admin's password form; with STAFF_TWO_FACTOR a correct password e-mails the
+    link that finishes signing in, instead of signing in."""
+
+    form_class = StaffSignInForm
+    template_name = "admin/login.html"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)
+        response = self.form_invalid(form)
+        if form.is_locked():
+            response.status_code = 429
+            response["Retry-After"] = str(form.window_seconds())
+        return response
+
+    def form_valid(self, form: StaffSignInForm) -> HttpResponse:
+        if not settings.STAFF_TWO_FACTOR:
+            return super().form_valid(form)
+        user = form.get_user()
+        next_url = actions.safe_next(self.get_success_url())
+        actions.request_staff_sign_in(user, next_url, get_language() or "en")
+        context = {"email": user.email, "minutes": settings.SIGN_IN_LINK_MINUTES}
+        return render(self.request, "accounts/staff_check_email.html", context)
+
+
+# At most 10 attempts per address per 5 minutes (StaffSignInForm also counts per account).
+@limit_posts("admin-login", 10, 300)
+def staff_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin's sign-in page, in place of AdminSite.login (see undersigned/urls.py),
+    with the same context, so that Django's admin/login.html draws it."""
+    if request.method == "GET" and admin.site.has_permission(request):
+        return redirect("admin:index")
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Log in"),
+        "subtitle": None,
+        "app_path": request.get_full_path(),
+        "username": request.user.get_username(),
+    }
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        context[REDIRECT_FIELD_NAME] = reverse("admin:index")
+    context.update(extra_context or {})
+    request.current_app = admin.site.name
+    return StaffLoginView.as_view(extra_context=context)(request)

@@ -1,34 +1,38 @@
 """Opaque cursors for keyset pagination: stable when rows are added meanwhile.
 
-A cursor is the sort key of the last row a page showed, signed so that clients cannot
-forge one (a tampered or foreign cursor is a 400, never a 500). The next page is the rows
-after that key, in the same order, so an insert never shifts or repeats what follows.
+A cursor is the sort key of the last row a page showed, sealed (lib/sealed.py) so that
+clients can neither forge one (a tampered or foreign cursor is a 400, never a 500) nor
+read it: a sort key may hold what the page itself does not show, such as a signer's full
+name or exact confirmation time. The next page is the rows after that key, in the same
+order, so an insert never shifts or repeats what follows.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 from datetime import datetime
 from functools import reduce
 from typing import Any
 
-from django.core import signing
 from django.db.models import Model, Q, QuerySet
 
 from undersigned.api.errors import ApiError
+from undersigned.lib import sealed
 
 SALT = "api.cursor"
 
 
-def encode(kind: str, values: list[Any]) -> str:
+def encode(kind: str, values: list[Any] | tuple[Any, ...]) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    return signing.dumps([kind, plain], salt=SALT, compress=True)
+    data = json.dumps([kind, plain], ensure_ascii=False, separators=(",", ":"))
+    return sealed.seal(data.encode(), SALT)
 
 
 def decode(cursor: str, kind: str) -> list[Any]:
     try:
-        found, values = signing.loads(cursor, salt=SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+        found, values = json.loads(sealed.unseal(cursor, SALT))
+    except (sealed.Unsealable, ValueError, TypeError):
         found, values = None, None
     if found != kind or not isinstance(values, list):
         raise ApiError(400, "bad_cursor", "This cursor is not valid here: start again.")

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.petitions.models import Petition
 
 KEY_PREFIX = "usk_"  # so a leaked key is recognisable by secret scanners
+REFUSED = "refused: "  # how last_error starts when the address itself was refused
 
 
 def _sha256(secret: str) -> str:
@@ -178,6 +180,20 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.webhook_id}: {self.state}"
+
+    @property
+    def outcome(self) -> str:
+        """The last failed attempt as the organizer's page tells it: the class of the HTTP
+        status, a refused address, or no answer. Never the status itself nor the network's
+        error ("connection refused", "timed out"): told apart, they would make the page a
+        probe of other people's hosts and ports. last_error keeps the detail for staff."""
+        if self.state == self.State.DELIVERED or not self.attempts:
+            return ""
+        if self.last_status:
+            return gettext("answered HTTP %(class)sxx") % {"class": self.last_status // 100}
+        if self.last_error.startswith(REFUSED):
+            return gettext("the address is refused: not a public internet address")
+        return gettext("no answer")
 
     @staticmethod
     def backoff(attempts: int) -> timedelta:

@@ -3,6 +3,9 @@ public signatures, for organizing tools that speak it. Coverage: docs/api.md.
 
 Signatures carry only what the petition page shows: a signer who did not choose to be
 shown is counted in `total_signatures` but never listed, and no person resource exists.
+They are listed like the API's public signers (api/signers.py): by day, then by name, with
+the day and never the time, and an opaque id rather than the row's, whose order would tell
+when each was made.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from django.urls import path, reverse
 
 from undersigned.api.errors import error_response, json_errors
 from undersigned.api.schemas import MAX_ID, PAGE_MAX
+from undersigned.api.signers import at, public_signers
+from undersigned.lib import sealed
+from undersigned.lib.publictime import day_of
 from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.models import Signature
@@ -24,6 +30,7 @@ CURIES = [
 ]
 MAX_AGE = 30
 COUNT_SECONDS = 60
+SIGNATURE_ID = "osdi.signature"  # the purpose signature ids are sealed for
 
 
 def _href(name: str, *args) -> dict[str, str]:
@@ -63,12 +70,15 @@ def _paging(request: HttpRequest) -> tuple[int, int]:
     return page_number, size
 
 
-def _collection(request, name: str, rows, count: int, embed, link_args=()) -> JsonResponse:
+def _collection(request, name: str, rows, count: int, embed, link_args=(), pick=None):
+    """A page of `rows`; `pick(rows, start, size)` takes it when slicing would not do."""
     try:
         page, size = _paging(request)
     except ValueError:
         return error_response(400, "invalid", f"page ≥ 1 and 1 ≤ per_page ≤ {PAGE_MAX}.")
-    items = [embed(row) for row in rows[(page - 1) * size : page * size]]
+    start = (page - 1) * size
+    picked = pick(rows, start, size) if pick else rows[start : start + size]
+    items = [embed(row) for row in picked]
     base = _href(name, *link_args)["href"]
     links = {"self": {"href": f"{base}?page={page}&per_page={size}"}, "curies": CURIES}
     if page * size < count:
@@ -117,17 +127,23 @@ def petition_resource(petition: Petition, count: int) -> dict:
     }
 
 
+def opaque_id(signature: Signature) -> str:
+    """An id for the OSDI view that tells nothing, unlike the row id, whose order does."""
+    return sealed.seal(signature.pk.to_bytes(8, "big"), SIGNATURE_ID)
+
+
 def signature_resource(signature: Signature) -> dict:
-    confirmed = signature.confirmed_at.isoformat() if signature.confirmed_at else None
+    confirmed = day_of(signature.confirmed_at).isoformat()  # only public signers: confirmed
+    opaque = opaque_id(signature)
     return {
-        "identifiers": [f"undersigned:{signature.pk}"],
+        "identifiers": [f"undersigned:{opaque}"],
         "origin_system": settings.SITE_NAME,
         "created_date": confirmed,
         "modified_date": confirmed,
         "comments": signature.comment,
         "custom_fields": {"public_name": signature.public_name, "country": str(signature.country)},
         "_links": {
-            "self": _href("signature", signature.petition_id, signature.pk),
+            "self": _href("signature", signature.petition_id, opaque),
             "osdi:petition": _href("petition", signature.petition_id),
         },
     }
@@ -175,24 +191,24 @@ def petition(request: HttpRequest, pk: int) -> JsonResponse:
     return hal(petition_resource(found, count_for(found))) if found else _no_petition()
 
 
-def _public_signatures(pk: int):
-    return Signature.objects.filter(petition_id=pk).counted().filter(public=True)
-
-
 @_get_only
 def signatures(request: HttpRequest, pk: int) -> JsonResponse:
     if _listed(pk) is None:
         return _no_petition()
-    rows = _public_signatures(pk).order_by("-confirmed_at", "-id")
+    rows = public_signers(pk)
     count = _cached_count(f"osdi:signatures:{pk}", rows)
-    return _collection(request, "signatures", rows, count, signature_resource, [pk])
+    return _collection(request, "signatures", rows, count, signature_resource, [pk], at)
 
 
 @_get_only
-def signature(request: HttpRequest, pk: int, signature_pk: int) -> JsonResponse:
+def signature(request: HttpRequest, pk: int, signature_id: str) -> JsonResponse:
     found = None
-    if signature_pk <= MAX_ID and _listed(pk) is not None:
-        found = _public_signatures(pk).filter(pk=signature_pk).first()
+    try:
+        signature_pk = int.from_bytes(sealed.unseal(signature_id[:100], SIGNATURE_ID), "big")
+    except sealed.Unsealable:
+        signature_pk = None
+    if signature_pk is not None and signature_pk <= MAX_ID and _listed(pk) is not None:
+        found = public_signers(pk).filter(pk=signature_pk).first()
     if found is None:
         return error_response(404, "not_found", "There is no public signature with this id.")
     return hal(signature_resource(found))
@@ -204,5 +220,5 @@ urlpatterns = [
     path("petitions", petitions, name="petitions"),
     path("petitions/<int:pk>", petition, name="petition"),
     path("petitions/<int:pk>/signatures", signatures, name="signatures"),
-    path("petitions/<int:pk>/signatures/<int:signature_pk>", signature, name="signature"),
+    path("petitions/<int:pk>/signatures/<str:signature_id>", signature, name="signature"),
 ]

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from ninja import Path, Query, Router
 
-from undersigned.api import keyset
+from undersigned.api import keyset, signers
 from undersigned.api.errors import ApiError
 from undersigned.api.schemas import (
     MAX_ID,
@@ -28,7 +28,9 @@ from undersigned.api.schemas import (
     SignerPage,
     UpdatePage,
 )
+from undersigned.lib.publictime import day_of
 from undersigned.petitions.models import Petition
+from undersigned.responses.models import answer_origin, attach_answer_origins
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.models import Signature
 
@@ -153,22 +155,29 @@ def petition_signers(
     cursor: Cursor = None,
     limit: Limit = 20,
 ):
-    """Recent confirmed signers who chose to be shown: first name and initial only."""
-    petition = listed_petition(id)
-    rows = Signature.objects.filter(petition=petition).counted().filter(public=True)
-    rows = rows.only("name", "country", "comment", "confirmed_at")
-    items, next_cursor = keyset.page(rows, ["-confirmed_at", "-id"], f"signers:{id}", cursor, limit)
+    """Confirmed signers who chose to be shown, by day (newest first), then by name: first
+    name and initial, and the day, never the time (api/signers.py says why)."""
+    listed_petition(id)
+    kind = f"signers:{id}"
+    try:
+        key = signers.parse_key(keyset.decode(cursor, kind)) if cursor else None
+    except ValueError:
+        raise ApiError(400, "bad_cursor", "This cursor is not valid here: start again.") from None
+    items = signers.after(signers.public_signers(id), key, limit + 1)
+    next_cursor = (
+        keyset.encode(kind, signers.key_of(items[limit - 1])) if len(items) > limit else None
+    )
     cacheable(response)
-    signers = [
+    shown = [
         {
             "name": s.public_name,
             "country": str(s.country),
             "comment": s.comment,
-            "confirmed_at": s.confirmed_at,
+            "confirmed_at": day_of(s.confirmed_at),
         }
-        for s in items
+        for s in items[:limit]
     ]
-    return {"items": signers, "next_cursor": next_cursor}
+    return {"items": shown, "next_cursor": next_cursor}
 
 
 @router.get("/petitions/{id}/updates", response={200: UpdatePage, 400: ErrorOut, 404: ErrorOut})
@@ -183,6 +192,7 @@ def petition_updates(
     petition = listed_petition(id)
     rows = petition.updates.select_related("target")
     items, next_cursor = keyset.page(rows, ["-created_at", "-id"], f"updates:{id}", cursor, limit)
+    attach_answer_origins(items)
     cacheable(response)
     # A response's title is put together in the petition's language, like the petition's
     # own fields: every client gets the same answer, which shared caches may keep.
@@ -195,6 +205,8 @@ def petition_updates(
                 "text": u.text,
                 "text_html": u.text_html,
                 "target": {"name": u.target.name, "role": u.target.role} if u.target else None,
+                "answered_from": answer_origin(u).get("answered_from"),
+                "address_checked": answer_origin(u).get("address_checked"),
                 "created_at": u.created_at,
             }
             for u in items

@@ -25,7 +25,7 @@ Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 Limit = Annotated[int, Field(ge=1, le=PAGE_MAX, description="Items per page, at most 100.")]
 Cursor = Annotated[
     str | None,
-    Field(max_length=500, description="`next_cursor` of the previous page; omit for the first."),
+    Field(max_length=1000, description="`next_cursor` of the previous page; omit for the first."),
 ]
 
 
@@ -107,7 +107,9 @@ class SignerOut(Schema):
     name: str = Field(description='First name and initial: "Anahit K."')
     country: str
     comment: str
-    confirmed_at: datetime
+    confirmed_at: datetime = Field(
+        description="The UTC day of confirmation, as 00:00 that day: never the time of day."
+    )
 
 
 class SignerPage(Schema):
@@ -124,6 +126,17 @@ class UpdateOut(Schema):
     text: str = Field(description="Markdown, as written.")
     text_html: str = Field(description="The text as sanitised HTML.")
     target: TargetOut | None = Field(description="Who responded (a response only).")
+    answered_from: str | None = Field(
+        None,
+        description="A response only: the domain of the address its private link was "
+        "e-mailed to (the address itself is never shown); empty if not recorded.",
+        examples=["riverside.example"],
+    )
+    address_checked: bool | None = Field(
+        None,
+        description="A response only: whether our moderators had checked that address "
+        "before we e-mailed the link.",
+    )
     created_at: datetime
 
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from undersigned.api import transport
-from undersigned.api.models import MilestoneState, Webhook, WebhookDelivery
+from undersigned.api.models import REFUSED, MilestoneState, Webhook, WebhookDelivery
 from undersigned.petitions.goals import current_goal, ladder
 from undersigned.petitions.models import Petition
 
@@ -85,8 +85,10 @@ def deliver(delivery_id: str, now: datetime | None = None) -> str:
             claimed_at=None,
         )
         return Delivery.State.DELIVERED
-    last_error = (str(error) if error else f"HTTP {status}")[:200]
     permanent = isinstance(error, transport.Refused | ValueError)  # a bad address stays bad
+    last_error = (str(error) if error else f"HTTP {status}")[:190]
+    if isinstance(error, transport.Refused):
+        last_error = REFUSED + last_error
     if permanent or delivery.attempts >= Delivery.MAX_ATTEMPTS:
         ours.update(
             state=Delivery.State.FAILED, last_status=status, last_error=last_error, claimed_at=None

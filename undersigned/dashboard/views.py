@@ -24,7 +24,7 @@ from undersigned.dashboard.forms import InviteForm, RoleForm
 from undersigned.lib.http import see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.access import CREATOR, VIEWER, load_for_organizer
-from undersigned.petitions.models import Petition
+from undersigned.petitions.models import Organizer, Petition
 from undersigned.signatures.actions import count_for
 
 # The map is an image: it may use the inline styles pygal writes, and nothing else.
@@ -114,9 +114,13 @@ def _organizers_page(
 ) -> HttpResponse:
     rows = list(petition.organizers.select_related("user"))
     now = timezone.now()
+    role = petition.role_of(request.user)
     context = {
         "petition": petition,
-        "is_creator": petition.role_of(request.user) == CREATOR,
+        "is_creator": role == CREATOR,
+        # Viewers are promised no one's e-mail address: they see names only. Staff reach
+        # this page as moderators, who see addresses elsewhere anyway.
+        "shows_addresses": role in {CREATOR, Organizer.Role.EDITOR} or request.user.is_staff,
         "accepted": [row for row in rows if row.accepted_at],
         "pending": [
             (row, expires, expires < now)

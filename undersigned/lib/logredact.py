@@ -10,12 +10,17 @@ before it is written:
 - IPv4 and IPv6 addresses → `[ip]`.
 
 Names cannot be recognised by a pattern: code must simply never log them.
+
+Python's warnings are routed through logging too (`configure`, settings.LOGGING_CONFIG):
+a warning quotes whatever it is about (Django's cache quotes a key it finds too long), and
+one printed straight to stderr would pass by this filter.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import logging.config
 import re
 from typing import Any
 
@@ -30,6 +35,8 @@ IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")
 # times ("19:59:01") and MAC addresses stay as they are.
 IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?![\w:])")
 SKIP = (int, float, bool, type(None))
+# Django's loggers for requests it refused: "django.security.TooManyFieldsSent" and the like.
+REQUEST_LOGGERS = ("django.request", "django.security")
 
 
 def _ipv6(match: re.Match) -> str:
@@ -63,9 +70,9 @@ class RedactFilter(logging.Filter):
             record.args = {key: _redact_arg(value) for key, value in record.args.items()}
         elif record.args:
             record.args = tuple(_redact_arg(value) for value in record.args)
-        if getattr(record, "status_code", 500) < 500 and record.name == "django.request":
-            # A refused request (403, 404) is a line, not a traceback: tracebacks are for
-            # our own errors, and they are easier to spot alone.
+        if getattr(record, "status_code", 500) < 500 and record.name.startswith(REQUEST_LOGGERS):
+            # A refused request (400, 403, 404, too many fields...) is a line, not a
+            # traceback: tracebacks are for our own errors, and they are easier to spot alone.
             record.exc_info = record.exc_text = None
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when it is set, so the traceback is redacted too.
@@ -75,3 +82,10 @@ class RedactFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def configure(config: dict) -> None:
+    """settings.LOGGING_CONFIG: the dictConfig Django would apply, with warnings logged on
+    `py.warnings` (through the redacting handlers) instead of printed to stderr."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)

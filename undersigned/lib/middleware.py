@@ -26,6 +26,13 @@ def error_page(request: HttpRequest, status: int, context: dict | None = None) -
     return HttpResponse(html, status=status)
 
 
+def too_many_fields(query: str) -> bool:
+    """Whether parsing this query string would raise TooManyFieldsSent (counted the way
+    urllib.parse.parse_qsl counts them)."""
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    return bool(query) and limit is not None and query.count("&") + 1 > limit
+
+
 class BadRequestMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -40,6 +47,10 @@ class BadRequestMiddleware:
         # A NUL byte can be in no text we store or search (PostgreSQL refuses it outright).
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query or "\x00" in request.path:
+            return error_page(request, 400)
+        if too_many_fields(query):
+            # Refused here, before any view or middleware parses request.GET and Django
+            # raises TooManyFieldsSent in some place that turns it into a 500.
             return error_page(request, 400)
         response = self.get_response(request)
         if response.status_code == 405 and not response.content:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from functools import lru_cache, wraps
@@ -25,16 +26,22 @@ from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
+from undersigned.lib.logredact import LINK_PREFIXES
 from undersigned.signatures.forms import country_from_accept_language
 
 # A visitor who chose a language (cookie) gets a private page: shared caches key public
 # pages by Accept-Language only, and must not hand that choice to anyone else.
 PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", settings.LANGUAGE_COOKIE_NAME}
-STORED_HEADERS = (
-    "Content-Type", "Content-Language", "Vary", "X-Content-Type-Options", "Referrer-Policy",
-    "Cross-Origin-Opener-Policy", "X-Frame-Options", "Access-Control-Allow-Origin",
-    "Content-Security-Policy",
-)  # fmt: skip
+# Every header of the rendered page is kept, so a copy carries the same security headers
+# (HSTS, CSP, Permissions-Policy...) as the render, whatever middleware adds them; except
+# these, which belong to one response and are made afresh for each reader.
+PER_RESPONSE_HEADERS = {
+    "cache-control", "content-encoding", "content-length", "date", "etag", "expires",
+    "last-modified", "set-cookie",
+}  # fmt: skip
+# Pages whose address holds a secret (a sign-in, confirmation, withdrawal... link) are
+# never looked up or kept: their key alone would carry the secret into the cache.
+SECRET_PATH = re.compile(r"/(?:" + "|".join(map(re.escape, LINK_PREFIXES)) + r")/")
 
 
 def aligned_timeout(seconds: float) -> float:
@@ -55,6 +62,10 @@ def is_anonymous(request: HttpRequest) -> bool:
     return request.method in {"GET", "HEAD"} and not PRIVATE_COOKIES & request.COOKIES.keys()
 
 
+def is_cacheable(request: HttpRequest) -> bool:
+    return is_anonymous(request) and not SECRET_PATH.match(request.path_info)
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view's anonymous responses as public and cacheable."""
 
@@ -73,7 +84,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _key(request: HttpRequest) -> str:
-    return _key_for(request.META.get("HTTP_ACCEPT_LANGUAGE", ""), request.get_full_path())
+    accept_language = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _key_for(accept_language, request.scheme, request.get_full_path())
 
 
 @lru_cache(maxsize=512)
@@ -91,8 +103,25 @@ def variant_language(accept_language: str) -> str:
     return _variant(accept_language[:200]).split(":", 1)[0]
 
 
-def _key_for(accept_language: str, full_path: str) -> str:
-    return f"page2:{_variant(accept_language[:200])}:{full_path}"
+def _key_for(accept_language: str, scheme: str, full_path: str) -> str:
+    """The cache key of a page: its variant and a hash of its address.
+
+    Never the address itself: a key that long makes Django warn, and a warning quotes the
+    key. The scheme is in it because an https page carries HSTS, and an http request must
+    reach SecurityMiddleware's redirect to https, not a copy made for https.
+    """
+    address = hashlib.blake2b(f"{scheme}:{full_path}".encode(), digest_size=16).hexdigest()
+    return f"page3:{_variant(accept_language[:200])}:{address}"
+
+
+def _scheme(environ: dict) -> str:
+    """HttpRequest.scheme, read from the environ as Django reads it."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")
 
 
 def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
@@ -107,11 +136,14 @@ def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes
     cookies = environ.get("HTTP_COOKIE")
     if cookies and PRIVATE_COOKIES & parse_cookie(cookies).keys():
         return None
-    path = escape_uri_path(get_script_name(environ) + get_path_info(environ))
+    path_info = get_path_info(environ)
+    if SECRET_PATH.match(path_info):
+        return None
+    path = escape_uri_path(get_script_name(environ) + path_info)
     query = environ.get("QUERY_STRING", "")
     if query:
         path = f"{path}?{iri_to_uri(query)}"
-    key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), path)
+    key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), _scheme(environ), path)
     stored, claimed = lookup(key)
     if stored is None:
         environ[CLAIM_KEY] = key if claimed else ""
@@ -225,7 +257,7 @@ def _store(key: str, response: HttpResponse, seconds: int, started: float) -> di
     processes never sees the count go down and up."""
     body = response.content
     timeout = aligned_timeout(seconds)
-    headers = {h: response[h] for h in STORED_HEADERS if response.has_header(h)}
+    headers = {h: v for h, v in response.items() if h.lower() not in PER_RESPONSE_HEADERS}
     small = len(body) < 1024
     if not small:  # the stored copy may be sent either way: caches must keep both apart
         headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), "Accept-Encoding")))
@@ -258,7 +290,7 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or not is_anonymous(request):
+        if not seconds or not is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
         if CLAIM_KEY in request.META:  # the front door looked and found nothing

@@ -39,6 +39,14 @@ def over_limit(key: str, limit: int, window: int, hits: int = 1) -> bool:
         return False
 
 
+def reached(key: str, limit: int, window: int) -> bool:
+    """True when `key` already has `limit` hits in this window; counts nothing itself.
+
+    For limits that count only some outcomes (failed passwords, say) but must refuse
+    every attempt once full, before the attempt is tried."""
+    return over_limit(key, limit - 1, window, hits=0)
+
+
 def _redis():
     """The redis-py client behind Django's RedisCache, or None with another backend."""
     backend = getattr(cache, "_cache", None)

@@ -1,6 +1,7 @@
 """The review queue: moderators read each submitted petition and approve, reject or hide it;
-and the fraud tools: a per-petition fraud page, releasing held signatures, and bulk
-invalidation with a dry run.
+the decision makers' addresses organizers typed, checked before anything is e-mailed
+there; and the fraud tools: a per-petition fraud page, releasing held signatures, and
+bulk invalidation with a dry run.
 
 The decisions themselves (state change, e-mail to the organizer) are in
 `petitions/actions.py`, the bulk tools in `signatures/invalidation.py` and the figures in
@@ -16,6 +17,8 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -29,7 +32,13 @@ from undersigned.moderation import fraud
 from undersigned.moderation.forms import DecisionForm, InvalidationForm
 from undersigned.moderation.models import TrendingAlert
 from undersigned.petitions import actions
-from undersigned.petitions.models import InvalidTransition, Petition
+from undersigned.petitions.models import InvalidTransition, Petition, Target
+from undersigned.responses.addresses import (
+    approve_listed_addresses,
+    decide_address,
+    listed_addresses,
+)
+from undersigned.responses.models import AddressReview, addresses_to_check
 from undersigned.signatures.invalidation import (
     CONDITIONS,
     BadConditions,
@@ -43,10 +52,19 @@ from undersigned.signatures.models import Invalidation
 logger = logging.getLogger(__name__)
 
 QUEUE_LENGTH = 100
+LISTED_SALT = "moderation.listed-addresses"
 DONE = {
     DecisionForm.APPROVE: _("Approved “%(title)s”: it is open, and the organizer is e-mailed."),
     DecisionForm.REJECT: _("Rejected “%(title)s”: the organizer is e-mailed the reason."),
     DecisionForm.HIDE: _("Hid “%(title)s”: it is no longer on the site."),
+}
+ADDRESS_DONE = {
+    AddressReview.Decision.APPROVED: _(
+        "Approved the address of %(name)s (“%(title)s”): e-mails to them go out now."
+    ),
+    AddressReview.Decision.REJECTED: _(
+        "Rejected the address of %(name)s (“%(title)s”): nothing is e-mailed to it."
+    ),
 }
 
 
@@ -82,6 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "alerts": TrendingAlert.objects.filter(
             created_at__gte=timezone.now() - timedelta(days=7)
         ).select_related("petition")[:50],
+        "addresses_count": addresses_to_check().count(),
     }
     return render(request, "moderation/queue.html", context)
 
@@ -98,26 +117,47 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _review_page(request, petition, form, status=400)
     decision = form.cleaned_data["decision"]
+    listed = _listed(request.POST.get("listed", ""))
     try:
-        _decide(petition, request.user, decision, form.cleaned_data)
+        _decide(petition, request.user, decision, form.cleaned_data, listed)
     except InvalidTransition as error:
         return _conflict(request, petition, " ".join(error.messages))
     messages.success(request, DONE[decision] % {"title": petition.title})
     return see_other("moderation:queue")
 
 
-def _decide(petition: Petition, moderator, decision: str, data: dict) -> Petition:
-    return actions.moderate_petition(
-        petition, moderator, decision, data.get("reason", ""), data.get("note", "")
-    )
+def _decide(
+    petition: Petition, moderator, decision: str, data: dict, listed: list[tuple[int, str]]
+) -> Petition:
+    """The decision, and with an approval the decision makers' addresses the page listed:
+    the moderator saw them there, under "approving will e-mail them at these addresses"."""
+    with transaction.atomic():
+        decided = actions.moderate_petition(
+            petition, moderator, decision, data.get("reason", ""), data.get("note", "")
+        )
+        if decision == DecisionForm.APPROVE:
+            approve_listed_addresses(decided, listed, moderator)
+    return decided
+
+
+def _listed(token: str) -> list[tuple[int, str]]:
+    """The addresses the review page listed, from its signed hidden field: only those are
+    approved, never one the organizer typed after the page was shown."""
+    try:
+        return [(int(pk), str(email)) for pk, email in signing.loads(token, salt=LISTED_SALT)]
+    except (signing.BadSignature, TypeError, ValueError):
+        return []
 
 
 def _review_page(
     request: HttpRequest, petition: Petition, form: DecisionForm, status: int = 200
 ) -> HttpResponse:
+    listed = listed_addresses(petition)
     context = {
         "petition": petition,
         "targets": list(petition.targets.all()),
+        "listed": signing.dumps(listed, salt=LISTED_SALT),
+        "addressed": bool(listed),
         "form": form,
         "awaiting": petition.state == Petition.State.MODERATION,
         "closing_passed": petition.closes_at is not None and petition.closes_at <= timezone.now(),
@@ -130,6 +170,33 @@ def _conflict(request: HttpRequest, petition: Petition, message: str = "") -> Ht
     petition.refresh_from_db()
     context = {"petition": petition, "message": message}
     return render(request, "moderation/conflict.html", context, status=409)
+
+
+@require_safe
+@staff_only
+def addresses(request: HttpRequest) -> HttpResponse:
+    """Decision makers' addresses added or changed after their petition opened."""
+    waiting = addresses_to_check()
+    context = {"targets": waiting[:QUEUE_LENGTH], "count": waiting.count()}
+    return render(request, "moderation/addresses.html", context)
+
+
+@require_POST
+@staff_only
+def address_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject the address shown (`email`): a decision on an address that
+    changed since the list was shown decides nothing, and says so."""
+    target = get_object_or_404(Target.objects.select_related("petition"), pk=pk)
+    decision = request.POST.get("decision", "")
+    if decision not in AddressReview.Decision.values:
+        return error_page(request, 400)
+    email = request.POST.get("email", "")
+    if decide_address(target, email, decision, request.user):
+        done = ADDRESS_DONE[decision]
+        messages.success(request, done % {"name": target.name, "title": target.petition.title})
+    else:
+        messages.error(request, _("That address changed or was decided meanwhile: see the list."))
+    return see_other("moderation:addresses")
 
 
 @require_safe

@@ -150,7 +150,8 @@ class TargetForm(forms.Form):
         label=_("E-mail address (optional)"),
         help_text=_(
             "Never shown publicly: used only to e-mail them about this petition, if you "
-            "tick the box below."
+            "tick the box below, once our moderators have checked it. Give their official "
+            "address."
         ),
         max_length=254,
         required=False,

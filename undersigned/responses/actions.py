@@ -6,6 +6,10 @@ Notifications are driven by row state, not by hooks in other apps: the clock run
 petition's count calls for and claims each (target, threshold) by inserting its row,
 which a unique constraint allows once. The e-mail is a task queued in the same
 transaction; the worker makes the answer link when it sends it (`send_notification`).
+
+Nothing is sent to an address no moderator has approved (responses/addresses.py): the
+clock skips such targets, and a notification already queued for one (a resend, or an
+address changed meanwhile) waits, unsent, until a moderator approves the address.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from django.utils.translation import gettext as _
 
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition, Target
-from undersigned.responses.models import OPENED, Notification, hash_secret
+from undersigned.responses.models import (
+    OPENED,
+    AddressReview,
+    Notification,
+    domain_of,
+    hash_secret,
+    with_approved_address,
+)
 from undersigned.signatures.actions import count_for
 
 logger = logging.getLogger(__name__)
@@ -56,13 +67,16 @@ def _rung_expression() -> Case:
 
 
 def targets_due(now: datetime | None = None):
-    """Targets with an address, on open petitions whose organizers chose to notify them,
-    that have had no notification at (or above) the rung their count reached."""
+    """Targets with an address a moderator approved, on open petitions whose organizers
+    chose to notify them, that have had no notification at (or above) the rung their
+    count reached. An unchecked address is due once approved, on the next run."""
     # Any e-mail at this rung will do, an organizer's resend included.
     notified = Notification.objects.filter(target=OuterRef("pk"), threshold__gte=OuterRef("rung"))
+    targets = Target.objects.filter(
+        petition__state=Petition.State.OPEN, petition__notify_targets=True
+    ).exclude(email="")
     return (
-        Target.objects.filter(petition__state=Petition.State.OPEN, petition__notify_targets=True)
-        .exclude(email="")
+        with_approved_address(targets)
         .annotate(rung=_rung_expression())
         .filter(~Exists(notified))
         .select_related("petition")
@@ -113,8 +127,9 @@ def resend_notification(target: Target, user=None, now: datetime | None = None) 
     """Send the target a new e-mail, with a new link, about the petition's current rung.
 
     `user` is the organizer who asked (None: the decision maker, from an expired link).
-    Raises NotificationRefused when the target has no address, the petition is not
-    public, or the last e-mail was sent less than RESEND_EVERY ago.
+    Raises NotificationRefused when the target has no address, a moderator rejected it,
+    the petition is not public, or the last e-mail was sent less than RESEND_EVERY ago.
+    To an address no moderator has checked yet, the e-mail waits for the approval.
     """
     from undersigned.responses.tasks import send_notification
 
@@ -122,6 +137,12 @@ def resend_notification(target: Target, user=None, now: datetime | None = None) 
     petition = target.petition
     if not target.email:
         raise NotificationRefused(_("There is no e-mail address for this decision maker."))
+    rejected = AddressReview.Decision.REJECTED
+    if target.address_reviews.filter(email=target.email, decision=rejected).exists():
+        raise NotificationRefused(
+            _("Our moderators did not accept the address on file for this decision maker: "
+              "change it to their official address.")
+        )  # fmt: skip
     if petition.state not in ANSWERABLE:
         raise NotificationRefused(_("Decision makers are e-mailed once the petition is open."))
     count = count_for(petition)
@@ -144,8 +165,10 @@ def resend_notification(target: Target, user=None, now: datetime | None = None) 
 
 
 def send_notification(notification_id: int, now: datetime | None = None) -> bool:
-    """The worker sends one notification: it makes the answer link, stores its hash and
-    the time, then sends. Safe to run twice: a sent notification is not sent again."""
+    """The worker sends one notification: it makes the answer link, stores its hash, the
+    time and where it goes, then sends. Safe to run twice: a sent notification is not
+    sent again. One for an address no moderator approved stays unsent: approving the
+    address queues it again (addresses.decide_address)."""
     now = now or timezone.now()
     notification = (
         Notification.objects.select_related("target", "petition", "sent_by")
@@ -154,18 +177,32 @@ def send_notification(notification_id: int, now: datetime | None = None) -> bool
     )
     if notification is None or not notification.target.email:
         return False
+    email = notification.target.email
     secret = secrets.token_urlsafe(24)  # 192 bits
-    claimed = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
-        sent_at=now, token_hash=hash_secret(secret)
+    # The claim checks, in the same statement, that this address is still the one on
+    # file and approved: a change or approval made meanwhile cannot slip between them.
+    approved = AddressReview.objects.approved().filter(
+        target_id=notification.target_id, email=email
     )
-    if not claimed:
+    claimed = (
+        Notification.objects.filter(pk=notification.pk, sent_at__isnull=True)
+        .filter(target__email=email)
+        .filter(Exists(approved))
+        .update(
+            sent_at=now, token_hash=hash_secret(secret), sent_to_domain=domain_of(email),
+            address_checked=True,
+        )
+    )  # fmt: skip
+    if not claimed:  # sent by another worker, or its address waits for a moderator
         return False
     notification.sent_at = now
     try:
         _message(notification, f"{notification.pk}.{secret}").send()
     except Exception:
         # Not sent after all: let the retry make a new link and send it.
-        Notification.objects.filter(pk=notification.pk).update(sent_at=None, token_hash="")
+        Notification.objects.filter(pk=notification.pk).update(
+            sent_at=None, token_hash="", sent_to_domain="", address_checked=False
+        )
         raise
     return True
 
@@ -198,6 +235,7 @@ class LinkState:
     EXPIRED = "expired"
     USED = "used"
     UNAVAILABLE = "unavailable"  # the petition is no longer public
+    UNCHECKED = "unchecked"  # sent before addresses were checked: ask for a new one
     VALID = "valid"
 
 
@@ -215,6 +253,8 @@ def notification_from_token(token: str) -> tuple[Notification | None, str]:
         return notification, LinkState.USED
     if notification.petition.state not in ANSWERABLE:
         return notification, LinkState.UNAVAILABLE
+    if not notification.address_checked:
+        return notification, LinkState.UNCHECKED
     if notification.expired(timezone.now()):
         return notification, LinkState.EXPIRED
     return notification, LinkState.VALID
@@ -233,9 +273,11 @@ def publish_response(
     now = now or timezone.now()
     petition = notification.petition
     with transaction.atomic():
+        # Only a link sent to an address a moderator had approved may publish.
         claimed = Notification.objects.filter(
-            pk=notification.pk, used_at__isnull=True, token_hash=notification.token_hash
-        ).update(used_at=now)
+            pk=notification.pk, used_at__isnull=True, token_hash=notification.token_hash,
+            address_checked=True,
+        ).update(used_at=now)  # fmt: skip
         if not claimed:
             return None
         update = post_update(
@@ -263,18 +305,21 @@ class AddressChange:
 
 def set_target_email(target: Target, email: str, user=None) -> str:
     """Add, change or remove a decision maker's address (an organizer, on the dashboard,
-    also after the petition opened); return an AddressChange.
+    also after the petition opened); return an AddressChange. A new address is e-mailed
+    only once a moderator approves it (responses/addresses.py).
 
     Notifications are keyed on the target, not on the address, so the clock's rule
     (`targets_due`) gives the behaviour organizers expect:
     - a changed address does not bring back the e-mails already sent for the rungs
       passed: the organizer sends one to the new address with "E-mail again";
     - a target that had no address and gets one has had no e-mail, so the clock sends
-      the current rung's (the opening or the highest threshold reached) on its next run,
-      if the petition is open and notifies its decision makers.
-    E-mails still waiting for the worker go to the address on file when sent; those of a
-    target left without an address can never be sent, so they are dropped (else the
-    panel would show them "queued" forever, and a later address would not be e-mailed).
+      the current rung's (the opening or the highest threshold reached) on its first run
+      after a moderator approves the address, if the petition is open and notifies its
+      decision makers.
+    E-mails still waiting for the worker go to the address on file once it is approved;
+    those of a target left without an address can never be sent, so they are dropped
+    (else the panel would show them "queued" forever, and a later address would not be
+    e-mailed).
     """
     email = BaseUserManager.normalize_email((email or "").strip())
     with transaction.atomic():

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.petitions.models import Petition, Target
@@ -52,6 +52,12 @@ class Notification(models.Model):
     response = models.ForeignKey(
         "updates.Update", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where the link went, recorded when it is sent and never changed after: what a
+    # published response says about itself ("from an address at city.gov, checked by
+    # our moderators"), whatever happens to the target's address later. Links sent
+    # before addresses were checked have no domain and `address_checked` False.
+    sent_to_domain = models.CharField(max_length=254, blank=True)
+    address_checked = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -84,6 +90,93 @@ class Notification(models.Model):
         )
 
 
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+class AddressReviewQuerySet(models.QuerySet["AddressReview"]):
+    def approved(self) -> AddressReviewQuerySet:
+        return self.filter(decision=AddressReview.Decision.APPROVED)
+
+    def of_current_address(self) -> AddressReviewQuerySet:
+        """For use in a subquery over targets: the decision on the address now on file."""
+        return self.filter(target=OuterRef("pk"), email=OuterRef("email"))
+
+
+class AddressReview(models.Model):
+    """A moderator's decision on one address of one decision maker.
+
+    Without an approval for the address now on file, nothing is e-mailed to a decision
+    maker: an organizer could otherwise type their own address, receive the private link
+    and publish a "response from the Mayor" to every signer. The decision is about the
+    address itself, so any change of `Target.email` (dashboard, petition form, admin)
+    leaves the new address unchecked, with nothing to reset. One decision per address:
+    the unique constraint makes a double click or two moderators decide once.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="address_reviews")
+    email = models.EmailField(max_length=254)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField()
+
+    objects = AddressReviewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["target", "email"], name="one_decision_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.decision}"
+
+
+class AddressState:
+    """Where a decision maker's address on file stands, for the panels and lists."""
+
+    NONE = "none"  # no address
+    UNCHECKED = "unchecked"  # waiting for a moderator
+    APPROVED = AddressReview.Decision.APPROVED.value
+    REJECTED = AddressReview.Decision.REJECTED.value
+
+
+def address_state(target: Target, reviews: list[AddressReview] | None = None) -> str:
+    if not target.email:
+        return AddressState.NONE
+    if reviews is None:
+        reviews = list(target.address_reviews.filter(email=target.email))
+    decided = [r.decision for r in reviews if r.email == target.email]
+    return decided[0] if decided else AddressState.UNCHECKED
+
+
+def with_approved_address(targets: models.QuerySet[Target]) -> models.QuerySet[Target]:
+    return targets.filter(Exists(AddressReview.objects.approved().of_current_address()))
+
+
+def addresses_to_check() -> models.QuerySet[Target]:
+    """Addresses of public decision makers that no moderator has decided on yet, oldest
+    petitions first, with how many e-mails wait for them and the addresses approved
+    before. Those of a petition awaiting moderation are checked on its review page
+    instead, together with the petition."""
+    before = AddressReview.objects.approved().order_by("-decided_at")
+    return (
+        Target.objects.filter(petition__state__in=[Petition.State.OPEN, Petition.State.CLOSED])
+        .exclude(email="")
+        .filter(~Exists(AddressReview.objects.of_current_address()))
+        .annotate(waiting=models.Count("notifications", filter=Q(notifications__sent_at=None)))
+        .select_related("petition")
+        .prefetch_related(models.Prefetch("address_reviews", before, to_attr="approved_before"))
+        .order_by("petition_id", "position", "pk")
+    )
+
+
 @dataclass
 class DecisionMaker:
     """A target with what happened to it: the e-mails sent and its published responses."""
@@ -91,6 +184,7 @@ class DecisionMaker:
     target: Target
     notifications: list[Notification]  # sent, oldest first
     responses: list  # of updates.Update, newest first
+    address_state: str = AddressState.NONE
 
     @property
     def latest_response(self):
@@ -99,8 +193,9 @@ class DecisionMaker:
 
 def decision_makers_of(petition: Petition, *, queued: bool = False) -> list[DecisionMaker]:
     """The petition's targets, in order, with their notifications (sent ones, and with
-    `queued` those still waiting for the worker too) and responses: three queries,
-    whatever the number of targets."""
+    `queued`, for the organizers' panel, those still waiting for the worker too and the
+    state of each address) and responses: three queries (four with `queued`), whatever
+    the number of targets."""
     from undersigned.updates.models import Update
 
     notifications = Notification.objects.select_related("sent_by")
@@ -118,4 +213,46 @@ def decision_makers_of(petition: Petition, *, queued: bool = False) -> list[Deci
             to_attr="responses",
         ),
     )
-    return [DecisionMaker(t, t.sent_notifications, t.responses) for t in targets]
+    if queued:
+        targets = targets.prefetch_related(models.Prefetch("address_reviews", to_attr="reviews"))
+    people = []
+    for t in targets:
+        state = address_state(t, t.reviews) if queued else AddressState.NONE
+        people.append(DecisionMaker(t, t.sent_notifications, t.responses, state))
+    return people
+
+
+def _origin(link: Notification | None) -> dict:
+    return {
+        "answered_from": link.sent_to_domain if link else "",
+        "address_checked": bool(link and link.address_checked),
+    }
+
+
+def answer_origin(update) -> dict:
+    """What a published response says about where it came from: the domain of the
+    address its link was e-mailed to, and whether a moderator had checked that address.
+    Empty for news and victories. Kept on the update once looked up, since a mailing
+    builds one message per signer from the same update."""
+    from undersigned.updates.models import Update
+
+    if update.kind != Update.Kind.RESPONSE:
+        return {}
+    if not hasattr(update, "_answer_origin"):
+        link = Notification.objects.filter(response=update).order_by("pk").first()
+        update._answer_origin = _origin(link)
+    return update._answer_origin
+
+
+def attach_answer_origins(updates) -> None:
+    """answer_origin for many updates in one query (a page of the API, a timeline)."""
+    from undersigned.updates.models import Update
+
+    responses = [u for u in updates if u.kind == Update.Kind.RESPONSE]
+    if not responses:
+        return
+    found: dict[int, Notification] = {}
+    for link in Notification.objects.filter(response__in=responses).order_by("pk"):
+        found.setdefault(link.response_id, link)
+    for update in responses:
+        update._answer_origin = _origin(found.get(update.pk))

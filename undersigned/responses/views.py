@@ -20,6 +20,7 @@ from undersigned.petitions.access import load_for_organizer
 from undersigned.responses import actions
 from undersigned.responses.actions import AddressChange, LinkState, NotificationRefused
 from undersigned.responses.forms import ResponseForm, TargetEmailForm
+from undersigned.responses.models import AddressState, address_state
 from undersigned.signatures.actions import count_for
 
 PUBLISHED_SALT = "responses.published"
@@ -28,7 +29,9 @@ LINK_PAGES = {
     LinkState.EXPIRED: ("responses/link_expired.html", 410),
     LinkState.USED: ("responses/link_used.html", 410),
     LinkState.UNAVAILABLE: ("responses/unavailable.html", 410),
+    LinkState.UNCHECKED: ("responses/link_unchecked.html", 410),
 }
+RENEWABLE = {LinkState.EXPIRED, LinkState.UNCHECKED}
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -101,19 +104,21 @@ def published(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 @same_origin_post
 def new_link(request: HttpRequest, token: str) -> HttpResponse:
-    """From an expired link: the decision maker asks for a new one, sent to the address
-    on file (never to one typed here), at most once a day."""
+    """From an expired link (or one sent before addresses were checked): the decision
+    maker asks for a new one, sent to the address on file (never to one typed here) once
+    a moderator has approved it, at most once a day."""
     notification, state = actions.notification_from_token(token)
     if state == LinkState.VALID:  # still works: nothing to send
         return see_other("responses:respond", token=token)
-    if state != LinkState.EXPIRED:
+    if state not in RENEWABLE:
         return _link_page(request, state, notification, token)
     try:
         actions.resend_notification(notification.target)
         sent = True
     except NotificationRefused:
         sent = False
-    context = {"petition": notification.petition, "sent": sent}
+    waiting = address_state(notification.target) == AddressState.UNCHECKED
+    context = {"petition": notification.petition, "sent": sent, "waiting": waiting}
     return _private(render(request, "responses/new_link.html", context))
 
 
@@ -127,7 +132,7 @@ def resend(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     except NotificationRefused as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, _("An e-mail to %(name)s is on its way.") % {"name": target.name})
+        messages.success(request, _resend_message(target))
     return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
 
 
@@ -157,8 +162,17 @@ def target_email(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
         messages.success(request, _address_message(target, change))
         return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
     context = {"petition": petition, "target": target, "form": form}
+    context["address_state"] = address_state(target)
     status = 400 if form.errors else 200
     return render(request, "responses/target_email.html", context, status=status)
+
+
+def _resend_message(target) -> str:
+    name = {"name": target.name}
+    if address_state(target) == AddressState.UNCHECKED:
+        return _("The e-mail to %(name)s goes out once our moderators have checked their "
+                 "address, usually within a day.") % name  # fmt: skip
+    return _("An e-mail to %(name)s is on its way.") % name
 
 
 def _address_message(target, change: str) -> str:
@@ -167,6 +181,13 @@ def _address_message(target, change: str) -> str:
         return _("This is already the address on file for %(name)s.") % name
     if change == AddressChange.REMOVED:
         return _("The address of %(name)s is removed: we will not e-mail them.") % name
+    state = address_state(target)
+    if state == AddressState.REJECTED:
+        return _("Our moderators did not accept this address for %(name)s before: we will "
+                 "not e-mail it. Give their official address.") % name  # fmt: skip
+    if state == AddressState.UNCHECKED:
+        return _("The address of %(name)s is saved. Our moderators check every new address "
+                 "before we e-mail it, usually within a day.") % name  # fmt: skip
     if actions.is_due(target):
         return _("The address of %(name)s is saved. We will e-mail them about the petition "
                  "within a few minutes.") % name  # fmt: skip

@@ -175,8 +175,10 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
     return True
 
 
+# The token's hash stays after use: it is how a link's holder, and only its holder, is
+# told "already confirmed" (views._from_token); confirmed_at is what makes it work once.
 CONFIRM = (
-    "UPDATE signatures_signature SET confirmed_at = %s, token_hash = '', shard = %s, "
+    "UPDATE signatures_signature SET confirmed_at = %s, shard = %s, "
     "mail_requested_at = NULL WHERE id = %s AND token_hash = %s AND confirmed_at IS NULL "
     "AND withdrawn_at IS NULL RETURNING held_reason, invalidated_at"
 )

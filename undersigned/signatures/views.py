@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from functools import lru_cache
 
@@ -19,11 +20,10 @@ from undersigned.lib.http import same_origin_post, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
-from undersigned.signatures import actions, letters
+from undersigned.signatures import actions, cookie, letters
 from undersigned.signatures.forms import SignForm
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import Signature, hash_secret
 
-SIGNED_COOKIE = "signed_as"
 FACTS_SECONDS = 1.0
 _facts: dict[int, tuple[float, Petition | None]] = {}
 
@@ -69,10 +69,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     client = actions.Client(address=client_address(request), proof_ok=pow.verify(request))
     actions.sign_petition(petition, data, client)
     response = see_other(_signed_path(petition.pk, get_script_prefix()))
-    # Echoed on the next page only: the address stays in this browser, never in a URL.
-    response.set_signed_cookie(
-        SIGNED_COOKIE, data.email, salt=SIGNED_COOKIE, max_age=3600, httponly=True, samesite="Lax"
-    )
+    cookie.remember_address(response, data.email)  # for the next page only
     return response
 
 
@@ -88,17 +85,32 @@ def _signed_path(pk: int, _script_prefix: str) -> str:
 @require_safe
 def signed(request: HttpRequest, pk: int) -> HttpResponse:
     petition = load_visible(request, pk)
-    email = request.get_signed_cookie(SIGNED_COOKIE, default="", salt=SIGNED_COOKIE, max_age=3600)
+    email = cookie.remembered_address(request)
     context = {"petition": petition, "email": email, "days": settings.SIGNATURE_TOKEN_DAYS}
     return render(request, "signatures/signed.html", context)
 
 
 def _from_token(token: str) -> tuple[Signature | None, str]:
+    """The signature a confirmation link is for, only when the link's secret is its token.
+
+    A wrong secret is answered exactly like an id that does not exist, after the same
+    work (one lookup by id, one hash, one constant-time comparison): ids are sequential,
+    and neither the page nor its timing may tell a stranger whether a signature exists,
+    what became of it, or which petition it is on.
+    """
     key, _dot, secret = token.partition(".")
-    if not key.isdigit() or len(secret) < 16 or len(token) > 100:
+    # An id within a bigint (a longer one overflows the driver); a plausible secret.
+    if not (key.isascii() and key.isdigit() and len(key) <= 18 and 16 <= len(secret) <= 80):
         return None, ""
     found = Signature.objects.select_related("petition").only(*LINK_FIELDS).filter(pk=int(key))
-    return found.first(), secret
+    signature = found.first()
+    stored = signature.token_hash if signature is not None else ""
+    if not hmac.compare_digest(stored or NO_TOKEN, hash_secret(secret)):
+        return None, ""
+    return signature, secret
+
+
+NO_TOKEN = "-" * 64  # the length of a stored hash; no hash of anything (hex digits only)
 
 
 # What a confirmation link's pages read. Both full rows (~80 columns) cost more to compile
@@ -119,8 +131,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     petition, now = signature.petition, timezone.now()
     if signature.confirmed_at is not None:
         return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
-    if not signature.token_matches(secret):
-        return render(request, "signatures/link_replaced.html", {"petition": petition}, status=410)
     if signature.token_expired(now):
         return render(
             request, "signatures/link_expired.html",
@@ -130,36 +140,45 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
     if request.method != "POST":
         return render(request, "signatures/confirm.html", {"signature": signature, "token": token})
-    number = actions.confirm_signature(signature, secret, now)
-    if number is None:
+    if actions.confirm_signature(signature, secret, now) is None:
         return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
-    key = signing.dumps([signature.pk, number], salt="signatures.thanks", compress=True)
+    key = signing.dumps(signature.pk, salt="signatures.thanks", compress=True)
     return see_other("signatures:thanks", key=key)
 
 
 @require_POST
 @same_origin_post
 def resend(request: HttpRequest, token: str) -> HttpResponse:
-    """From an expired link: ask for a fresh one, within the e-mail limit."""
+    """From an expired link: ask for a fresh one, within the e-mail limit. Only with the
+    link's own secret (expired or not): a stranger trying ids sends nothing, and the
+    signer's link is not replaced behind their back."""
     signature, _secret = _from_token(token)
     if signature is None or signature.withdrawn_at is not None:
         return render(request, "signatures/link_malformed.html", status=404)
+    petition = signature.petition
+    if signature.confirmed_at is not None:
+        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
     sent = actions.request_confirmation_mail(signature)
-    return render(request, "signatures/resent.html", {"petition": signature.petition, "sent": sent})
+    return render(request, "signatures/resent.html", {"petition": petition, "sent": sent})
 
 
-def _from_thanks_key(key: str) -> tuple[Signature | None, int]:
+def _from_thanks_key(key: str) -> Signature | None:
     try:
-        signature_id, number = signing.loads(key, salt="signatures.thanks", max_age=7 * 86400)
+        found = signing.loads(key, salt="signatures.thanks", max_age=7 * 86400)
     except (signing.BadSignature, TypeError, ValueError):
-        return None, 0
-    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    return signature, number
+        return None
+    # Keys made before the thank-you page stopped showing a signer number held [id, n].
+    signature_id = found[0] if isinstance(found, list) and found else found
+    if not isinstance(signature_id, int):
+        return None
+    return Signature.objects.select_related("petition").filter(pk=signature_id).first()
 
 
 @require_safe
 def thanks(request: HttpRequest, key: str) -> HttpResponse:
-    signature, number = _from_thanks_key(key)
+    """The same page whether the signature counts or is held (signatures/risk.py): it
+    shows only what is true of both, so a held sender learns nothing from it."""
+    signature = _from_thanks_key(key)
     if signature is None:
         return render(request, "signatures/link_malformed.html", status=404)
     petition = signature.petition
@@ -172,9 +191,7 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
         {
             "petition": petition,
             "signature": signature,
-            "number": number,
-            "count": max(count, number),
-            "goal": petition.goal_for(max(count, number)),
+            "count": count,
             "withdraw_key": signature.withdraw_key(),
             "share_url": petition.absolute_url(),
             "thanks_key": key,
@@ -187,7 +204,7 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
 @same_origin_post
 def email_receipt(request: HttpRequest, key: str) -> HttpResponse:
     """Send the signer their log receipt by e-mail, to keep beyond this browser."""
-    signature, _number = _from_thanks_key(key)
+    signature = _from_thanks_key(key)
     if signature is None or signature.withdrawn_at is not None:
         return render(request, "signatures/link_malformed.html", status=404)
     letters.email_receipt(signature)

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from undersigned.lib.publictime import day_of
 from undersigned.signatures.models import Signature
 from undersigned.transparency import keys, notes
 from undersigned.transparency.models import Checkpoint, Commitment, Entry, LogHead, Node, SigningKey
@@ -74,7 +75,10 @@ def append_events(petition_id: int, signature_ids: list[int], kind: str, now: da
         salts = {pk: bytes.fromhex(salt) for pk, salt in held}
         if missing := set(ids) - salts.keys():
             raise ValueError(f"signatures {sorted(missing)} have no commitment: never counted")
-    time_ms = unix_ms(now)
+    # The UTC day, not the moment: public signers show only their day too, and a time in
+    # common to the millisecond would tell which entry, and which later withdrawal, is
+    # whose (lib/publictime.py). Older entries keep the milliseconds they were signed with.
+    time_ms = unix_ms(day_of(now))
     entries = Entry.objects.bulk_create(
         Entry(petition_id=petition_id, kind=kind, time_ms=time_ms,
               commitment=commitment_of(salts[pk], pk))

@@ -34,7 +34,9 @@ class Entry(models.Model):
         Petition, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    time_ms = models.BigIntegerField()  # milliseconds since 1970, exactly as in the leaf
+    # Milliseconds since 1970, exactly as in the leaf: the start of the entry's UTC day
+    # (entries logged before that rule carry the moment itself, and still verify).
+    time_ms = models.BigIntegerField()
     commitment = models.CharField(max_length=64)  # hex SHA-256(salt || signature id)
     leaf_index = models.BigIntegerField(null=True, blank=True)
 

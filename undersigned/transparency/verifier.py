@@ -1,23 +1,21 @@
 """Check a petition's public log from its public data alone (undersigned/cli.py runs it).
 
 No Django and no database: the standard library, `cryptography`, and the pure modules
-merkle.py and notes.py, so anyone can run it against any Undersigned site.
+merkle.py, notes.py and site.py, so anyone can run it against any Undersigned site.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 
 from undersigned.transparency import merkle, notes
+from undersigned.transparency.site import FetchError, Log, _, ngettext
 
-PAGE = 1000
 PROOF_PAIRS = 100  # consistency proofs fetched (the most recent); the roots imply the rest
 STATES = {  # kind: (state it must follow, state it leads to); None: never logged before
     "confirmed": (None, "counted"),
@@ -27,10 +25,10 @@ STATES = {  # kind: (state it must follow, state it leads to); None: never logge
 }
 COUNT_CHANGE = {"confirmed": 1, "withdrawn": -1, "invalidated": -1, "reverted": 1}
 LEAF = re.compile(r"v1 (confirmed|withdrawn|invalidated|reverted) ([0-9]{1,15}) ([0-9a-f]{64})")
-
-
-class FetchError(Exception):
-    """The site could not be read: no verdict either way."""
+# The petition page's count is cached for a few seconds, and new entries are numbered every
+# few seconds: a count the log has not reached yet is asked for again this often.
+COUNT_TRIES = 4
+COUNT_PAUSE = 5.0  # seconds
 
 
 @dataclass
@@ -45,55 +43,6 @@ class Report:
         return ok
 
 
-def fetch_json(url: str) -> dict:
-    if not url.startswith(("https://", "http://")):
-        raise FetchError(f"not a web address: {url}")
-    headers = {"Accept": "application/json", "User-Agent": "undersigned-verify"}
-    request = Request(url, headers=headers)  # noqa: S310 (the scheme is checked above)
-    try:
-        with urlopen(request, timeout=30) as response:  # noqa: S310
-            return json.load(response)
-    except HTTPError as error:
-        raise FetchError(f"{url}: HTTP {error.code}") from None
-    except (URLError, TimeoutError, ValueError) as error:
-        raise FetchError(f"{url}: {error}") from None
-
-
-@dataclass
-class Log:
-    """One petition log on one site."""
-
-    site: str  # e.g. https://petitions.example.org
-    petition_id: int
-    origin: str  # the origin line its checkpoints must carry
-    fetch: Callable[[str], dict] = fetch_json
-
-    def get(self, path: str) -> dict:
-        return self.fetch(f"{self.site}/petitions/{self.petition_id}/log/{path}")
-
-    def keys(self) -> list[notes.VerifierKey]:
-        published = self.fetch(f"{self.site}/.well-known/undersigned-log-key")
-        return [notes.parse_verifier_key(key["verifier_key"]) for key in published["keys"]]
-
-    def checkpoints(self) -> list[dict]:
-        found, path = [], "checkpoints"
-        while path:
-            page = self.get(path)
-            found += page["checkpoints"]
-            path = page["next"] and "checkpoints?" + page["next"].partition("?")[2]
-        return found
-
-    def entries(self, size: int) -> Iterator[dict]:
-        """Entries 0 to size - 1, a page at a time; fewer if the site serves fewer."""
-        start = 0
-        while start < size:
-            page = self.get(f"entries?start={start}&end={min(start + PAGE, size)}")["entries"]
-            if not page:
-                return  # verify() compares how many came with the checkpoint's size
-            yield from page
-            start += len(page)
-
-
 def open_checkpoints(log: Log, rows: list[dict], trusted: list[notes.VerifierKey], report: Report):
     """The signed statements, in order; a problem for each bad signature or field."""
     statements: list[notes.Checkpoint] = []
@@ -102,18 +51,23 @@ def open_checkpoints(log: Log, rows: list[dict], trusted: list[notes.VerifierKey
             body, _key = notes.open_note(row["note"], trusted)
             statement = notes.parse_checkpoint(body)
         except notes.NoteError as error:
-            report.problems.append(f"checkpoint of size {row.get('tree_size')}: {error}")
+            report.problems.append(
+                _("checkpoint of size %(size)s: %(error)s")
+                % {"size": row.get("tree_size"), "error": error}
+            )
             continue
         served = (row["tree_size"], row["root_hash"], row["count"])
         signed = (statement.tree_size, statement.root_hash.hex(), statement.count)
+        size = {"size": statement.tree_size}
         if statement.origin != log.origin:
-            report.problems.append(f"checkpoint {statement.tree_size}: from {statement.origin}")
+            origin = {**size, "origin": statement.origin}
+            report.problems.append(_("checkpoint %(size)s: from %(origin)s") % origin)
         if served != signed:
-            report.problems.append(f"checkpoint {statement.tree_size}: data differ from its note")
+            report.problems.append(_("checkpoint %(size)s: data differ from its note") % size)
         if statements and (
             statement.tree_size <= statements[-1].tree_size or statement.time < statements[-1].time
         ):
-            report.problems.append(f"checkpoint {statement.tree_size}: out of order")
+            report.problems.append(_("checkpoint %(size)s: out of order") % size)
         statements.append(statement)
         report.latest, report.latest_note = statement, row["note"]
     return statements
@@ -130,31 +84,47 @@ class Replay:
     wanted: dict | None = None  # the entry a receipt names
 
 
+def follow(entry: dict, index: int, states: dict[str, str]) -> tuple[str, str, str]:
+    """One entry's kind and commitment, after checking it is well formed, in its place and
+    a step its signature may take; and a problem ("" if none). Updates `states`."""
+    match = LEAF.fullmatch(entry.get("leaf", ""))
+    if not match or entry.get("index") != index:
+        return "", "", _("entry %(index)s: malformed or out of place") % {"index": index}
+    kind, commitment = match[1], match[3]
+    before, after = STATES[kind]
+    was, states[commitment] = states.get(commitment), after
+    if was == before:
+        return kind, commitment, ""
+    was = was or _("never confirmed")
+    problem = _("entry %(index)s: “%(kind)s”, but that signature was %(was)s")
+    return kind, commitment, problem % {"index": index, "kind": kind, "was": was}
+
+
+def _some(problems: list[str]) -> list[str]:
+    """The first ten problems, and how many more there are."""
+    more = len(problems) - 10
+    said = ngettext("… and %(n)s more problem", "… and %(n)s more problems", more)
+    return problems[:10] + ([said % {"n": more}] if more > 0 else [])
+
+
 def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted_id: str) -> Replay:
     """Stream the entries once: hash them into the tree, count, and follow each signature's
     states (confirmed once; withdrawn or invalidated only while counted; reverted only
     while invalidated)."""
     result, compact, count, wrong = Replay(), merkle.CompactRange(), 0, []
     for index, entry in enumerate(entries):
-        leaf = entry.get("leaf", "")
-        match = LEAF.fullmatch(leaf)
-        if not match or entry.get("index") != index:
-            wrong.append(f"entry {index}: malformed or out of place")
-        else:
-            kind, commitment = match[1], match[3]
-            before, after = STATES[kind]
-            if result.states.get(commitment) != before:
-                was = result.states.get(commitment, "never confirmed")
-                wrong.append(f"entry {index}: “{kind}”, but that signature was {was}")
-            result.states[commitment] = after
+        kind, _commitment, problem = follow(entry, index, result.states)
+        if problem:
+            wrong.append(problem)
+        if kind:
             count += COUNT_CHANGE[kind]
             if str(entry.get("id")) == wanted_id:
                 result.wanted = entry
-        compact.append(merkle.leaf_hash(leaf.encode()))
+        compact.append(merkle.leaf_hash(entry.get("leaf", "").encode()))
         if compact.size in sizes:
             result.roots[compact.size], result.counts[compact.size] = compact.root(), count
     result.size = compact.size
-    report.problems += wrong[:10] + ([f"… and {len(wrong) - 10} more"] if len(wrong) > 10 else [])
+    report.problems += _some(wrong)
     return result
 
 
@@ -169,45 +139,115 @@ def verify(
     3. Check the site's consistency proofs between successive checkpoints.
     4. Optionally: a checkpoint saved earlier is still part of the log; a receipt's
        entry is in it, opened by its code, with a valid inclusion proof.
+    5. The count the petition's page shows must be one the log reached since its latest
+       checkpoint (check_shown_count).
     """
     report = Report()
     statements = open_checkpoints(log, log.checkpoints(), trusted, report)
     if not statements:
-        report.check(not report.problems, "no checkpoint published yet", "no valid checkpoint")
+        report.check(
+            not report.problems, _("no checkpoint published yet"), _("no valid checkpoint")
+        )
+        check_shown_count(log, Replay(), report)
         return report
     latest = report.latest
-    report.passed.append(f"{len(statements)} checkpoints, each signed by a trusted key")
+    signed = ngettext(
+        "%(n)s checkpoint, signed by a trusted key",
+        "%(n)s checkpoints, each signed by a trusted key",
+        len(statements),
+    )
+    report.passed.append(signed % {"n": len(statements)})
     saved = _saved(since, trusted, log, report) if since else None
     sizes = {s.tree_size for s in statements} | ({saved.tree_size} if saved else set())
     wanted_id = receipt.partition(":")[0] if receipt else ""
     replayed = replay(log.entries(latest.tree_size), sizes, report, wanted_id)
-    served = f"{replayed.size} entries served"
+    served = ngettext("%(n)s entry served", "%(n)s entries served", replayed.size)
+    served %= {"n": replayed.size}
     report.check(
         replayed.size == latest.tree_size,
         served,
-        f"{served}, the checkpoint has {latest.tree_size}",
+        _("%(served)s, the checkpoint has %(size)s") % {"served": served, "size": latest.tree_size},
     )
     roots = replayed.roots
     bad_roots = [s.tree_size for s in statements if roots.get(s.tree_size) != s.root_hash]
     bad_counts = [s.tree_size for s in statements if replayed.counts.get(s.tree_size) != s.count]
     report.check(
         not bad_roots,
-        "every checkpoint's root recomputed from the entries",
-        f"the entries do not hash to the roots of checkpoints {bad_roots}",
+        _("every checkpoint's root recomputed from the entries"),
+        _("the entries do not hash to the roots of checkpoints %(sizes)s") % {"sizes": bad_roots},
     )
     report.check(
         not bad_counts,
-        f"every checkpoint's count follows from the entries; the latest is {latest.count}",
-        f"the entries do not add up to the counts of checkpoints {bad_counts}",
+        _("every checkpoint's count follows from the entries; the latest is %(count)s")
+        % {"count": latest.count},
+        _("the entries do not add up to the counts of checkpoints %(sizes)s")
+        % {"sizes": bad_counts},
     )
     _check_proofs(log, statements, report)
     if saved:
         kept = roots.get(saved.tree_size) == saved.root_hash
-        said = f"the saved checkpoint of size {saved.tree_size} is"
-        report.check(kept, f"{said} part of this log", f"{said} NOT part of this log")
+        size = {"size": saved.tree_size}
+        report.check(
+            kept,
+            _("the saved checkpoint of size %(size)s is part of this log") % size,
+            _("the saved checkpoint of size %(size)s is NOT part of this log") % size,
+        )
     if receipt:
         _check_receipt(log, receipt, replayed, report)
+    if replayed.size == latest.tree_size:  # else the entries after it mean nothing
+        check_shown_count(log, replayed, report)
     return report
+
+
+def check_shown_count(log: Log, replayed: Replay, report: Report) -> None:
+    """The count the petition page shows must be one the log reached since its latest
+    checkpoint: that count, or the count after one of the entries numbered since.
+
+    The page's count is cached a few seconds and the site numbers new entries every few
+    seconds, so the two can disagree for a moment while people sign. A count the log has
+    not reached is asked for again, page and entries, COUNT_TRIES times COUNT_PAUSE
+    seconds apart; a page that still shows it fails. A stale count the log did reach
+    since the checkpoint passes: it was true a moment ago.
+    """
+    latest = report.latest
+    size, count = (latest.tree_size, latest.count) if latest else (0, 0)
+    reached, states, problems = [count], dict(replayed.states), []
+    for attempt in range(COUNT_TRIES):
+        try:
+            shown = log.shown_count()
+        except FetchError as error:
+            if error.status != 404:
+                raise
+            report.passed.append(_("the petition's page shows no count (it is not listed)"))
+            return
+        for entry in log.entries_from(size):
+            kind, _commitment, problem = follow(entry, size, states)
+            problems += [problem] if problem else []
+            count += COUNT_CHANGE.get(kind, 0)
+            reached.append(count)
+            size += 1
+        if shown in reached:
+            break
+        if attempt + 1 < COUNT_TRIES:
+            pause()
+    report.problems += _some(problems)
+    signatures = ngettext("%(count)s signature", "%(count)s signatures", shown)
+    signatures %= {"count": shown}
+    report.check(
+        shown in reached,
+        _("the petition's page shows %(signatures)s, a count the log reached")
+        % {"signatures": signatures},
+        _(
+            "the petition's page shows %(signatures)s, but since its latest checkpoint the "
+            "log's count was never that: it is %(now)s (lowest %(low)s, highest %(high)s)"
+        )
+        % {"signatures": signatures, "now": count, "low": min(reached), "high": max(reached)},
+    )
+
+
+def pause() -> None:
+    """Give the site time to refresh its page's count and number its newest entries."""
+    time.sleep(COUNT_PAUSE)
 
 
 def _check_proofs(log: Log, statements: list[notes.Checkpoint], report: Report) -> None:
@@ -218,11 +258,17 @@ def _check_proofs(log: Log, statements: list[notes.Checkpoint], report: Report) 
         if not merkle.verify_consistency(
             old.tree_size, new.tree_size, old.root_hash, new.root_hash, proof
         ):
+            sizes = {"first": old.tree_size, "second": new.tree_size}
             report.problems.append(
-                f"no valid consistency proof from {old.tree_size} to {new.tree_size}"
+                _("no valid consistency proof from %(first)s to %(second)s") % sizes
             )
             return
-    report.passed.append(f"consistency proofs checked between {len(pairs)} pairs of checkpoints")
+    checked = ngettext(
+        "consistency proofs checked between %(n)s pair of checkpoints",
+        "consistency proofs checked between %(n)s pairs of checkpoints",
+        len(pairs),
+    )
+    report.passed.append(checked % {"n": len(pairs)})
 
 
 def _saved(path: str, trusted, log: Log, report: Report) -> notes.Checkpoint | None:
@@ -231,10 +277,13 @@ def _saved(path: str, trusted, log: Log, report: Report) -> notes.Checkpoint | N
             body, _key = notes.open_note(file.read(), trusted)
         saved = notes.parse_checkpoint(body)
     except (OSError, notes.NoteError) as error:
-        report.problems.append(f"the saved checkpoint {path}: {error}")
+        where = {"path": path, "error": error}
+        report.problems.append(_("the saved checkpoint %(path)s: %(error)s") % where)
         return None
     if saved.origin != log.origin or saved.tree_size > report.latest.tree_size:
-        report.problems.append(f"the saved checkpoint {path} is not from this log, or is newer")
+        report.problems.append(
+            _("the saved checkpoint %(path)s is not from this log, or is newer") % {"path": path}
+        )
         return None
     return saved
 
@@ -244,13 +293,17 @@ def _check_receipt(log: Log, receipt: str, replayed: Replay, report: Report) -> 
     not the convenience fields beside it) must carry SHA-256 of the receipt's code."""
     entry_id, _colon, secret = receipt.partition(":")
     entry, latest = replayed.wanted, report.latest
-    where = f"receipt: entry {entry_id} is"
-    if not report.check(bool(entry), f"{where} in the latest checkpoint", f"{where} not in it"):
+    where = {"entry": entry_id}
+    if not report.check(
+        bool(entry),
+        _("receipt: entry %(entry)s is in the latest checkpoint") % where,
+        _("receipt: entry %(entry)s is not in it") % where,
+    ):
         return
     commitment = LEAF.fullmatch(entry["leaf"])[3]
     opens = re.fullmatch("[0-9a-f]{48}", secret) is not None
     opens = opens and hashlib.sha256(bytes.fromhex(secret)).hexdigest() == commitment
-    if not report.check(opens, "receipt: the code opens the entry", "receipt: wrong code"):
+    if not report.check(opens, _("receipt: the code opens the entry"), _("receipt: wrong code")):
         return
     served = log.get(f"proof/inclusion?index={entry['index']}&size={latest.tree_size}")
     proof = [bytes.fromhex(h) for h in served["proof"]]
@@ -261,6 +314,7 @@ def _check_receipt(log: Log, receipt: str, replayed: Replay, report: Report) -> 
     state = replayed.states.get(commitment, "unknown")
     report.check(
         included,
-        f"receipt: leaf {entry['index']} proven included; the signature is {state}",
-        "receipt: the inclusion proof does not verify",
+        _("receipt: leaf %(index)s proven included; the signature is %(state)s")
+        % {"index": entry["index"], "state": state},
+        _("receipt: the inclusion proof does not verify"),
     )

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from undersigned.lib.emails import build_mail, build_message
 from undersigned.petitions.models import Petition
 from undersigned.privacy.links import signer_headers, signer_links
+from undersigned.responses.models import answer_origin
 from undersigned.signatures.models import Signature
 from undersigned.updates.actions import recipients
 from undersigned.updates.models import STALE_CLAIM, Update, UpdateMail
@@ -171,6 +172,7 @@ def build_update_message(
         "text": update.text,
         "text_html": update.text_html,
         "target_name": update.target.name if update.target else "",
+        **answer_origin(update),  # a response's domain and check, looked up once per update
         **links,
     }
     template = "victory" if update.kind == Update.Kind.VICTORY else "update"

@@ -6,7 +6,7 @@ from django import template
 from django.conf import settings
 
 from undersigned.responses.actions import ANSWERABLE
-from undersigned.responses.models import decision_makers_of
+from undersigned.responses.models import answer_origin, decision_makers_of
 
 register = template.Library()
 
@@ -37,6 +37,16 @@ def responses_panel(context, petition) -> dict:
         "count": context.get("count", petition.signature_count),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("responses/_origin.html")
+def response_origin(update) -> dict:
+    """Under a published response: who answered, from which domain their private link
+    was e-mailed to, and whether a moderator had checked that address. Never the address
+    itself."""
+    origin = answer_origin(update)
+    name = update.target.name if update.target_id else update.responder
+    return {"update": update, "name": name, **origin}
 
 
 @register.filter
