@@ -172,14 +172,14 @@ class Stack:
         ]  # fmt: skip
         if not {"-k", "--worker-class"} & set(self.server_args):
             # As docs/operations.md: threads with keep-alive, enough of them that the
-            # queue forms in the front door, where it is timed (lib/overload.py).
+            # queue forms in the front door, where it is timed (web/shedding.py).
             args += ["-k", "gthread", "--threads", str(THREADS)]
         return spawn(args, self.env, self.var / f"gunicorn-{port}.log")
 
     def _granian(self, port: int) -> subprocess.Popen:
         """As docs/operations.md: Rust HTTP in front, Django on a pool of threads per
         process, as many as granian lets in, so that the queue forms in the front door,
-        where it is timed and shed by expected wait (lib/overload.py)."""
+        where it is timed and shed by expected wait (web/shedding.py)."""
         args = [
             PY, "-m", "granian", "--interface", "wsgi", "undersigned.wsgi:application",
             "--workers", str(self.web_workers), "--blocking-threads", str(THREADS),

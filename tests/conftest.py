@@ -19,8 +19,8 @@ def _isolated(settings, tmp_path):
     }
     from django.core.cache import cache
 
-    from undersigned.lib import pagecache
     from undersigned.signatures import mailing, risk
+    from undersigned.web import pagecache
 
     cache.clear()
     # and what each process keeps in front of the shared cache

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from undersigned.lib import pagecache
 from undersigned.signatures import actions
 from undersigned.signatures.models import CountShard
+from undersigned.web import pagecache
 
 
 def page(count: int) -> HttpResponse:

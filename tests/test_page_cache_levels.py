@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from undersigned.lib import pagecache
+from undersigned.web import pagecache
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from undersigned.lib import pagecache
-from undersigned.lib.health import FrontDoor
+from undersigned.web import pagecache
+from undersigned.web.frontdoor import FrontDoor
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_it_answers_gzip_to_a_browser_that_takes_it(client, petition):
 
 
 def test_a_miss_is_looked_up_once_and_the_render_claimed_for_django(client, petition):
-    from undersigned.lib import pagecache
+    from undersigned.web import pagecache
 
     request = environ(petition.get_absolute_url())
     FrontDoor(django_said_hello)(request, Call())

@@ -17,8 +17,8 @@ from django.urls import reverse
 from support import SIGNER
 
 from undersigned.accounts.actions import make_sign_in_token
-from undersigned.lib import pagecache
-from undersigned.lib.health import FrontDoor
+from undersigned.web import pagecache
+from undersigned.web.frontdoor import FrontDoor
 
 
 @pytest.fixture(autouse=True)
@@ -216,7 +216,7 @@ def test_the_api_answers_a_flood_of_fields_in_its_own_shape_wherever_it_is_found
     petition, console, monkeypatch
 ):
     # As if it got past the front check: ninja parses request.GET and Django refuses.
-    monkeypatch.setattr("undersigned.lib.middleware.too_many_fields", lambda query: False)
+    monkeypatch.setattr("undersigned.web.middleware.too_many_fields", lambda query: False)
     response = Client(raise_request_exception=False).get(f"/api/v1/petitions?{MANY}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"

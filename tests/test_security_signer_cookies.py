@@ -78,7 +78,7 @@ def test_on_an_https_site_the_language_cookie_is_secure_and_lax(https_site, clie
 
 def test_a_signer_still_gets_the_shared_copy_of_public_pages(client, petition, settings):
     """The cookie personalises one page only, which is never cached, so it does not make
-    the signer's public pages private (lib/pagecache.PRIVATE_COOKIES)."""
+    the signer's public pages private (lib/http.PRIVATE_COOKIES)."""
     settings.PAGE_CACHE_SECONDS = 60
     sign(client, petition)
     assert "signed_as" in client.cookies

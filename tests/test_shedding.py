@@ -1,4 +1,4 @@
-"""Load shedding by expected wait (lib/overload.py): a crowd that the machine can serve
+"""Load shedding by expected wait (web/shedding.py): a crowd that the machine can serve
 within OVERLOAD_QUEUE_MS is served, in order; only what would wait longer is refused."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from test_perf_front_door import Call, django_said_hello, environ, never
 
-from undersigned.lib import overload
-from undersigned.lib.health import FrontDoor
+from undersigned.web import shedding
+from undersigned.web.frontdoor import FrontDoor
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +132,7 @@ def test_a_proxy_stamp_in_milliseconds_counts_when_a_proxy_is_trusted(settings):
     answer = Call()
     FrontDoor(never)(environ("/x", **old), answer)
     assert answer.status.startswith("503")
-    assert 8 < overload.waited(old) < 11
+    assert 8 < shedding.waited(old) < 11
 
 
 def test_a_fresh_proxy_stamp_goes_to_django(settings):
@@ -159,7 +159,7 @@ def test_an_overloaded_server_still_serves_cached_pages(client, petition, settin
 def test_a_request_refused_as_busy_gives_up_the_render_it_claimed(client, petition, settings):
     from django.core.cache import cache
 
-    from undersigned.lib import pagecache
+    from undersigned.web import pagecache
 
     settings.PAGE_CACHE_SECONDS = 2
     settings.TRUSTED_PROXY_COUNT = 1

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.urls import get_resolver
 
-from undersigned.lib import warmup
+from undersigned.web import warmup
 
 
 @pytest.mark.django_db(databases=[])

@@ -70,16 +70,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "undersigned.lib.pagecache.PublicPageCacheMiddleware",
+    "undersigned.web.pagecache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "undersigned.lib.middleware.SecurityHeadersMiddleware",
+    "undersigned.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "undersigned.lib.health.DatabaseOutageMiddleware",
-    "undersigned.lib.middleware.BadRequestMiddleware",
+    "undersigned.web.health.DatabaseOutageMiddleware",
+    "undersigned.web.middleware.BadRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "undersigned.lib.middleware.AllowedMethodsMiddleware",
+    "undersigned.web.middleware.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,7 +215,7 @@ COUNT_CACHE_SECONDS = env.integer("COUNT_CACHE_SECONDS", 2, minimum=0)
 # Public pages for visitors without a session are served from memory this long (0: off).
 # With COUNT_CACHE_SECONDS this bounds how far a displayed count lags: 2 + 2 seconds.
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
-# Load shedding (lib/overload.py): each server process runs at most OVERLOAD_RUNNING
+# Load shedding (web/shedding.py): each server process runs at most OVERLOAD_RUNNING
 # requests in Django at once, the others wait their turn in order, and a request whose
 # expected wait is longer than OVERLOAD_QUEUE_MS gets a fast 503 with Retry-After
 # (milliseconds; 0: never refuse).
@@ -327,4 +327,4 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
-CSRF_FAILURE_VIEW = "undersigned.lib.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "undersigned.web.errors.csrf_failure"

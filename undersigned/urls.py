@@ -4,9 +4,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from undersigned.accounts.views import staff_login
-from undersigned.lib import health, outbox, pow
-from undersigned.lib.errors import bad_request, not_found, permission_denied, server_error
+from undersigned.lib import outbox, pow
 from undersigned.lib.http import same_origin_post
+from undersigned.web import health
+from undersigned.web.errors import bad_request, not_found, permission_denied, server_error
 
 # Staff sign in through accounts: password attempts limited per address and per account,
 # then (STAFF_TWO_FACTOR) an e-mailed link.

@@ -1,5 +1,5 @@
 """A signer who presses "Sign" at the moment a crowd fills every server: the site answers
-a fast 503 (lib/health.FrontDoor), and the form sends the signature again by itself
+a fast 503 (web/frontdoor.FrontDoor), and the form sends the signature again by itself
 (static/js/sign.js) instead of leaving them on an error page to type it all again.
 
 The 503s are played by the browser's router: Django's test server has no front door.

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from undersigned.accounts import actions
 from undersigned.accounts.forms import SignInForm, StaffSignInForm
-from undersigned.lib.http import see_other
+from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
-from undersigned.lib.middleware import error_page
 from undersigned.lib.ratelimit import limit_posts
 from undersigned.petitions.models import Petition
 

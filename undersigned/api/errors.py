@@ -14,11 +14,12 @@ from functools import wraps
 from django import forms
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from undersigned.lib.health import RETRY_AFTER
+from undersigned.lib.http import DATABASE_RETRY_AFTER as RETRY_AFTER
+from undersigned.lib.http import json_error
 from undersigned.signatures.forms import SignForm
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,7 @@ class ApiError(HttpError):
         self.code, self.extra = code, extra
 
 
-def error_response(status: int, code: str, message: str, **extra) -> JsonResponse:
-    body = {"error": {"code": code, "message": message, **extra}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+error_response = json_error
 
 
 def field_errors(errors: list[dict]) -> dict[str, list[str]]:

@@ -23,9 +23,8 @@ from undersigned.delivery.exports import contact_signatures, signers_csv
 from undersigned.delivery.forms import PaperSheetForm
 from undersigned.delivery.models import DeliveryPack, Download, PaperSheet
 from undersigned.delivery.packs import BOM
-from undersigned.lib.http import see_other
+from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
-from undersigned.lib.middleware import error_page
 from undersigned.petitions.access import EDITOR, load_for_organizer
 from undersigned.petitions.models import Petition
 

@@ -1,16 +1,41 @@
-"""Small decorators that state a view's contract."""
+"""What views need of HTTP: the site's error pages and JSON error shape, and small
+decorators that state a view's contract (same-origin POSTs, public cacheable pages,
+framing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
-from undersigned.lib.middleware import error_page
+# Seconds a client is asked to wait when the database is down.
+DATABASE_RETRY_AFTER = "30"
+MESSAGES = {
+    400: "The request was not in a form we accept.",
+    413: "The request body is larger than this site accepts.",
+}
+
+
+def json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
+    """The API's one error shape: {"error": {"code": …, "message": …}}."""
+    body = {"error": {"code": code, "message": message, **extra}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def error_page(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
+    """The site's page for this status, or the API's JSON shape under /api/."""
+    if request.path.startswith("/api/") and status in MESSAGES:
+        code = {400: "bad_request", 413: "too_large"}[status]
+        return json_error(status, code, MESSAGES[status])
+    html = render_to_string(f"errors/{status}.html", context or {}, request=request)
+    return HttpResponse(html, status=status)
 
 
 def same_origin_post(view):
@@ -53,3 +78,46 @@ def see_other(to: str, *args, **kwargs) -> HttpResponse:
     response = redirect(to, *args, **kwargs)
     response.status_code = 303
     return response
+
+
+# A visitor who chose a language (cookie) gets a private page: shared caches key public
+# pages by Accept-Language only, and must not hand that choice to anyone else.
+PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", settings.LANGUAGE_COOKIE_NAME}
+# Every header of the rendered page is kept, so a copy carries the same security headers
+# (HSTS, CSP, Permissions-Policy...) as the render, whatever middleware adds them; except
+# these, which belong to one response and are made afresh for each reader.
+
+
+def is_anonymous(request: HttpRequest) -> bool:
+    return request.method in {"GET", "HEAD"} and not PRIVATE_COOKIES & request.COOKIES.keys()
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view's anonymous responses as public and cacheable."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_anonymous(request):
+            return view(request, *args, **kwargs)
+        # Never touch the session for these visitors: no cookie, no `Vary: Cookie`.
+        request.user = AnonymousUser()
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            response.public_cache = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapper
+
+
+def allow_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let any site put this view's responses in an <iframe>: no X-Frame-Options and
+    `frame-ancestors *`. Every other response keeps DENY / 'none'."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.frame_anywhere = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapper

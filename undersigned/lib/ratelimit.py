@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from undersigned.lib.client import client_address
+from undersigned.lib.http import error_page
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ def limit_posts(scope: str, limit: int, window: int):
             if request.method == "POST":
                 key = f"{scope}:{client_address(request)}"
                 if over_limit(key, limit, window):
-                    from undersigned.lib.middleware import error_page
-
                     response = error_page(request, 429)
                     response["Retry-After"] = str(window)
                     return response

@@ -25,9 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from undersigned.lib.http import see_other
+from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
-from undersigned.lib.middleware import error_page
 from undersigned.moderation import fraud
 from undersigned.moderation.forms import DecisionForm, InvalidationForm
 from undersigned.moderation.models import TrendingAlert

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from undersigned.lib import markdown
-from undersigned.lib.http import see_other
+from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST
-from undersigned.lib.middleware import error_page
 from undersigned.petitions import access, actions
 from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.forms import BaseTargetFormSet, PetitionForm, target_formset

@@ -10,9 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from undersigned.lib.http import see_other
+from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods
-from undersigned.lib.middleware import error_page
 from undersigned.petitions import actions
 from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.models import InvalidTransition, PetitionTranslation

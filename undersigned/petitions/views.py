@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
-from undersigned.lib.pagecache import public_page
 from undersigned.petitions.models import LANGUAGE_CHOICES, Petition
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.forms import SignForm, country_from_accept_language

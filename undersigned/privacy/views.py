@@ -8,9 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
-from undersigned.lib.http import same_origin_post
+from undersigned.lib.http import public_page, same_origin_post
 from undersigned.lib.methods import require_http_methods, require_safe
-from undersigned.lib.pagecache import public_page
 from undersigned.lib.ratelimit import limit_posts
 from undersigned.privacy import actions
 from undersigned.privacy.forms import DataRequestForm

@@ -7,9 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from undersigned.lib.http import allow_framing, public_page
 from undersigned.lib.methods import require_safe
-from undersigned.lib.middleware import allow_framing
-from undersigned.lib.pagecache import public_page
 from undersigned.petitions.models import Petition
 from undersigned.sharing import image, poster
 from undersigned.sharing.links import petition_url

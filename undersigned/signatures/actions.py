@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from undersigned.lib.client import Address, address_hash, block
-from undersigned.lib.pagecache import aligned_timeout, same_period
+from undersigned.lib.periods import aligned_timeout, same_period
 from undersigned.lib.sql import insert, sql_time
 from undersigned.petitions.models import Petition
 from undersigned.signatures import letters, risk

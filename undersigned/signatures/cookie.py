@@ -31,7 +31,7 @@ NONCE_BYTES = 12
 
 def remember_address(response: HttpResponse, email: str) -> None:
     # Like Django's own messages cookie, it follows the session cookie: Secure on an
-    # https site. Not a private cookie for the page cache (lib/pagecache.py): it changes
+    # https site. Not a private cookie for the page cache (web/pagecache.py): it changes
     # one page, which is never cached.
     response.set_cookie(
         NAME, seal(email), max_age=SECONDS, httponly=True, samesite="Lax",

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
-from undersigned.lib.pagecache import public_page
 from undersigned.transparency import keys
 from undersigned.transparency.api import NUMBER, latest, public_petition, sequenced_size
 from undersigned.transparency.receipts import OPENING_HEX, check_receipt

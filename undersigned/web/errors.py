@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from undersigned.lib.middleware import error_page
+from undersigned.lib.http import error_page
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

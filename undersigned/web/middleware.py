@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.template.loader import render_to_string
 from django.utils.log import log_response
 
-MESSAGES = {
-    400: "The request was not in a form we accept.",
-    413: "The request body is larger than this site accepts.",
-}
-
-
-def error_page(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
-    if request.path.startswith("/api/") and status in MESSAGES:
-        from undersigned.api.errors import error_response
-
-        code = {400: "bad_request", 413: "too_large"}[status]
-        return error_response(status, code, MESSAGES[status])
-    html = render_to_string(f"errors/{status}.html", context or {}, request=request)
-    return HttpResponse(html, status=status)
+from undersigned.lib.http import error_page
 
 
 def too_many_fields(query: str) -> bool:
@@ -76,20 +61,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 # The embeddable widget (sharing/views.py: embed) is the one page any site may frame.
 EMBEDDABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
-
-
-def allow_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let any site put this view's responses in an <iframe>: no X-Frame-Options and
-    `frame-ancestors *`. Every other response keeps DENY / 'none'."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
-        response.frame_anywhere = True  # type: ignore[attr-defined]
-        return response
-
-    return wrapper
 
 
 class SecurityHeadersMiddleware:

@@ -14,10 +14,9 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -26,15 +25,11 @@ from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
+from undersigned.lib.countries import country_from_accept_language
+from undersigned.lib.http import PRIVATE_COOKIES, is_anonymous
 from undersigned.lib.logredact import LINK_PREFIXES
-from undersigned.signatures.forms import country_from_accept_language
+from undersigned.lib.periods import aligned_timeout, same_period
 
-# A visitor who chose a language (cookie) gets a private page: shared caches key public
-# pages by Accept-Language only, and must not hand that choice to anyone else.
-PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", settings.LANGUAGE_COOKIE_NAME}
-# Every header of the rendered page is kept, so a copy carries the same security headers
-# (HSTS, CSP, Permissions-Policy...) as the render, whatever middleware adds them; except
-# these, which belong to one response and are made afresh for each reader.
 PER_RESPONSE_HEADERS = {
     "cache-control", "content-encoding", "content-length", "date", "etag", "expires",
     "last-modified", "set-cookie",
@@ -44,43 +39,8 @@ PER_RESPONSE_HEADERS = {
 SECRET_PATH = re.compile(r"/(?:" + "|".join(map(re.escape, LINK_PREFIXES)) + r")/")
 
 
-def aligned_timeout(seconds: float) -> float:
-    """A timeout that ends on the next multiple of `seconds` of the wall clock.
-
-    Every process of every node then lets its copy go at the same moment, and the next
-    render in each reads the count afresh: two processes' pages can differ only by what
-    was confirmed between their first renders after that moment, instead of by up to a
-    whole period — so a reader alternating between processes does not see the count go
-    down and up. (With Redis all processes share one copy, and Redis counts whole
-    seconds, so there it is rounded, at least one.)
-    """
-    remaining = seconds - time.time() % seconds
-    return max(1, round(remaining)) if settings.REDIS_URL else remaining
-
-
-def is_anonymous(request: HttpRequest) -> bool:
-    return request.method in {"GET", "HEAD"} and not PRIVATE_COOKIES & request.COOKIES.keys()
-
-
 def is_cacheable(request: HttpRequest) -> bool:
     return is_anonymous(request) and not SECRET_PATH.match(request.path_info)
-
-
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a view's anonymous responses as public and cacheable."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_anonymous(request):
-            return view(request, *args, **kwargs)
-        # Never touch the session for these visitors: no cookie, no `Vary: Cookie`.
-        request.user = AnonymousUser()
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            response.public_cache = True  # type: ignore[attr-defined]
-        return response
-
-    return wrapper
 
 
 def _key(request: HttpRequest) -> str:
@@ -275,11 +235,6 @@ def _store(key: str, response: HttpResponse, seconds: int, started: float) -> di
         _remember(key, stored)
         return stored
     return cache.get(key) or stored
-
-
-def same_period(started: float, seconds: float) -> bool:
-    """Whether the wall clock is still in the period of `seconds` that `started` was in."""
-    return int(started // seconds) == int(time.time() // seconds)
 
 
 class PublicPageCacheMiddleware:
