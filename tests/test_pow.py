@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from support import SIGNER
 
-from undersigned.lib import pow
+from undersigned.signatures import pow
 from undersigned.signatures.models import Signature
 
 

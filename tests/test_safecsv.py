@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from undersigned.lib.safecsv import neutralise, stream_rows
+from undersigned.delivery.safecsv import neutralise, stream_rows
 
 
 @pytest.mark.parametrize(

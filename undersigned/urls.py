@@ -4,8 +4,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from undersigned.accounts.views import staff_login
-from undersigned.lib import outbox, pow
+from undersigned.lib import outbox
 from undersigned.lib.http import same_origin_post
+from undersigned.signatures import pow
 from undersigned.web import health
 from undersigned.web.errors import bad_request, not_found, permission_denied, server_error
 

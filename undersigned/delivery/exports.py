@@ -7,7 +7,7 @@ Two lists, one generator:
 - the contact list: only the signers who chose to let the organizers e-mail them
   (`Signature.contact_by_organizer`), with their e-mail address and postcode.
 
-Every cell goes through lib/safecsv, so a name like "=HYPERLINK(…)" stays text.
+Every cell goes through delivery/safecsv, so a name like "=HYPERLINK(…)" stays text.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from undersigned.lib.safecsv import stream_rows
+from undersigned.delivery.safecsv import stream_rows
 from undersigned.petitions.models import Petition
 from undersigned.signatures.models import Signature
 

@@ -24,7 +24,7 @@ from django_countries import countries
 
 from undersigned.delivery.exports import blocks, counted_signatures, signer_header, signer_rows
 from undersigned.delivery.models import DeliveryPack, PaperSheet
-from undersigned.lib.safecsv import stream_rows
+from undersigned.delivery.safecsv import stream_rows
 from undersigned.petitions.models import Petition
 
 BOM = "\ufeff"  # so that spreadsheets read the names as UTF-8

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.periods import aligned_timeout, same_period
-from undersigned.lib.sql import insert, sql_time
 from undersigned.petitions.models import Petition
 from undersigned.signatures import letters, risk
 from undersigned.signatures.mailing import nudge_mailer
 from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
+from undersigned.signatures.sql import sql_time
 from undersigned.transparency.actions import append_event, erase_commitment
 
 
@@ -99,9 +99,9 @@ def sign_petition(
         # it); on its own the INSERT commits by itself, with no BEGIN/COMMIT round trips.
         if connection.in_atomic_block:
             with transaction.atomic():
-                insert(row)
+                row.save(force_insert=True)
         else:
-            insert(row)
+            row.save(force_insert=True)
     except IntegrityError:
         existing = Signature.objects.filter(petition_id=petition.pk, email_normalized=normalized)
         existing = existing.first()

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from undersigned.lib.commits import without_flush_wait
 from undersigned.lib.emails import build_mail
-from undersigned.lib.sql import sql_time
 from undersigned.lib.urls import reverse_with
 from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import risk
 from undersigned.signatures.models import Signature
+from undersigned.signatures.sql import sql_time
 
 # A claim older than this is from a worker that died, and another takes its rows over. A
 # live worker renews its claim on the rows it has not sent yet at half this age, so a slow

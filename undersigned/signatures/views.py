@@ -14,13 +14,12 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from undersigned.lib import pow
 from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
-from undersigned.signatures import actions, cookie, letters
+from undersigned.signatures import actions, cookie, letters, pow
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import Signature, hash_secret
 

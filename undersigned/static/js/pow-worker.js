@@ -1,4 +1,4 @@
-// Solves one proof-of-work challenge off the main thread (see undersigned/lib/pow.py).
+// Solves one proof-of-work challenge off the main thread (see undersigned/signatures/pow.py).
 // The ALTCHA v2 scheme with iterated SHA-256: find the counter whose key
 // SHA-256(salt ‖ nonce ‖ counter as a big-endian uint32) starts with keyPrefix.
 // Receives the challenge's parameters; answers {counter, derivedKey, time}, or null.

@@ -1,4 +1,4 @@
-// Proof of work for the sign form (undersigned/lib/pow.py). Invisible and never in the
+// Proof of work for the sign form (undersigned/signatures/pow.py). Invisible and never in the
 // way: it starts when someone focuses the form (or after 2 s), solves the challenge in a
 // Web Worker while they type, and puts the answer in a hidden field. A form sent before
 // that, or without JavaScript, is accepted all the same; the missing proof is only a
