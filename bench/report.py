@@ -32,9 +32,9 @@ ROWS = [
     ("read: home page /s", ["read_home_per_s"], ""),
     ("  page Cache-Control", ["read_page_cache_control"], "public, swr"),
     (
-        "  page Set-Cookie / Vary: Cookie",
+        "  page Set-Cookie / Vary: Cookie (the language choice)",
         ["read_page_set_cookie", "read_page_vary_cookie"],
-        "False / False",
+        "False / True",
     ),
     ("surge: offered rate /s (80 % sign cap.)", ["surge_target_per_s"], ""),
     (

@@ -21,8 +21,23 @@ def test_an_anonymous_visitor_gets_a_public_cacheable_page_without_cookies(clien
     assert response["Cache-Control"].startswith("public, max-age=2")
     assert "stale-while-revalidate" in response["Cache-Control"]
     assert response["ETag"] and response["Last-Modified"]
-    assert "Cookie" not in response.get("Vary", "")
+    # One copy per language choice (its cookie); visitors without cookies share one.
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
     assert not response.cookies
+
+
+def test_a_visitor_who_chose_a_language_gets_the_cached_copy_in_that_language(
+    client, petition, settings
+):
+    settings.PAGE_CACHE_SECONDS = 2
+    url = reverse("petitions:detail", args=[petition.pk])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="en"' in english.content.decode() and 'lang="fr"' in french.content.decode()
+    assert french["Cache-Control"].startswith("public")
+    assert again.content == french.content and again["ETag"] == french["ETag"]
 
 
 def test_the_home_page_is_public_too(client, petition):

@@ -90,7 +90,7 @@ def test_a_long_sign_in_link_leaves_its_token_in_no_log_warning_or_output(
 
 def test_the_page_cache_key_holds_no_address(client, petition):
     path = long_sign_in_path(petition)
-    key = pagecache._key_for("en-GB,en;q=0.8", "https", path)
+    key = pagecache._key_for("en-GB,en;q=0.8", "", "https", path)
     assert len(key) < 100 and "sign-in" not in key and path.split("/")[3][:12] not in key
     client.get(petition.get_absolute_url() + "?utm_source=newsletter")
     (stored,) = pagecache._LOCAL

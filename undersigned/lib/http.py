@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 # Seconds a client is asked to wait when the database is down.
@@ -80,12 +81,11 @@ def see_other(to: str, *args, **kwargs) -> HttpResponse:
     return response
 
 
-# A visitor who chose a language (cookie) gets a private page: shared caches key public
-# pages by Accept-Language only, and must not hand that choice to anyone else.
-PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages", settings.LANGUAGE_COOKIE_NAME}
-# Every header of the rendered page is kept, so a copy carries the same security headers
-# (HSTS, CSP, Permissions-Policy...) as the render, whatever middleware adds them; except
-# these, which belong to one response and are made afresh for each reader.
+# A visitor with a session or a message waiting gets a private page. A language choice
+# (its cookie) does not: it is part of the page cache's key, and public pages say
+# `Vary: Accept-Language, Cookie`, so browsers and shared caches keep one copy per choice
+# (visitors without cookies, nearly all of a reading crowd, still share one).
+PRIVATE_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
 
 
 def is_anonymous(request: HttpRequest) -> bool:
@@ -99,11 +99,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not is_anonymous(request):
             return view(request, *args, **kwargs)
-        # Never touch the session for these visitors: no cookie, no `Vary: Cookie`.
+        # Never touch the session for these visitors: no session cookie is set.
         request.user = AnonymousUser()
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
             response.public_cache = True  # type: ignore[attr-defined]
+            patch_vary_headers(response, ("Cookie",))  # the language choice, see above
         return response
 
     return wrapper

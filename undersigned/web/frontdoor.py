@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -41,7 +42,9 @@ class FrontDoor:
 
     def busy(self, environ: dict, start_response: Callable):
         """503 + Retry-After, in the visitor's language, rendered once per language."""
-        language = variant_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = variant_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), chosen)
         body = self.busy_pages.get(language)
         if body is None:
             with translation.override(language):

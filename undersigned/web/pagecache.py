@@ -30,6 +30,9 @@ from undersigned.lib.http import PRIVATE_COOKIES, is_anonymous
 from undersigned.lib.logredact import LINK_PREFIXES
 from undersigned.lib.periods import aligned_timeout, same_period
 
+# Every header of the rendered page is kept, so a copy carries the same security headers
+# (HSTS, CSP, Permissions-Policy...) as the render, whatever middleware adds them; except
+# these, which belong to one response and are made afresh for each reader.
 PER_RESPONSE_HEADERS = {
     "cache-control", "content-encoding", "content-length", "date", "etag", "expires",
     "last-modified", "set-cookie",
@@ -45,25 +48,27 @@ def is_cacheable(request: HttpRequest) -> bool:
 
 def _key(request: HttpRequest) -> str:
     accept_language = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    return _key_for(accept_language, request.scheme, request.get_full_path())
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return _key_for(accept_language, chosen, request.scheme, request.get_full_path())
 
 
 @lru_cache(maxsize=512)
-def _variant(accept_language: str) -> str:
-    """The language and default country a visitor without cookies gets, from the header."""
+def _variant(accept_language: str, chosen: str = "") -> str:
+    """The language and default country a visitor gets: from the language they chose
+    (its cookie), else from the browser's header."""
 
-    class Bare:  # what get_language_from_request reads of a request without cookies
-        COOKIES: dict = {}
+    class Bare:  # what get_language_from_request reads of a request
+        COOKIES = {settings.LANGUAGE_COOKIE_NAME: chosen} if chosen else {}
         META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
 
     return f"{get_language_from_request(Bare())}:{country_from_accept_language(accept_language)}"
 
 
-def variant_language(accept_language: str) -> str:
-    return _variant(accept_language[:200]).split(":", 1)[0]
+def variant_language(accept_language: str, chosen: str = "") -> str:
+    return _variant(accept_language[:200], chosen[:16]).split(":", 1)[0]
 
 
-def _key_for(accept_language: str, scheme: str, full_path: str) -> str:
+def _key_for(accept_language: str, chosen: str, scheme: str, full_path: str) -> str:
     """The cache key of a page: its variant and a hash of its address.
 
     Never the address itself: a key that long makes Django warn, and a warning quotes the
@@ -71,7 +76,7 @@ def _key_for(accept_language: str, scheme: str, full_path: str) -> str:
     reach SecurityMiddleware's redirect to https, not a copy made for https.
     """
     address = hashlib.blake2b(f"{scheme}:{full_path}".encode(), digest_size=16).hexdigest()
-    return f"page3:{_variant(accept_language[:200])}:{address}"
+    return f"page3:{_variant(accept_language[:200], chosen[:16])}:{address}"
 
 
 def _scheme(environ: dict) -> str:
@@ -93,8 +98,8 @@ def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes
     """
     if not settings.PAGE_CACHE_SECONDS or environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
         return None
-    cookies = environ.get("HTTP_COOKIE")
-    if cookies and PRIVATE_COOKIES & parse_cookie(cookies).keys():
+    cookies = parse_cookie(environ["HTTP_COOKIE"]) if environ.get("HTTP_COOKIE") else {}
+    if PRIVATE_COOKIES & cookies.keys():
         return None
     path_info = get_path_info(environ)
     if SECRET_PATH.match(path_info):
@@ -103,7 +108,8 @@ def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes
     query = environ.get("QUERY_STRING", "")
     if query:
         path = f"{path}?{iri_to_uri(query)}"
-    key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), _scheme(environ), path)
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+    key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), chosen, _scheme(environ), path)
     stored, claimed = lookup(key)
     if stored is None:
         environ[CLAIM_KEY] = key if claimed else ""
