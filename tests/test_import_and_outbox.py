@@ -96,3 +96,26 @@ def test_the_outbox_page_lists_mails_only_when_debug_is_on(client, settings, tmp
     assert client.get("/outbox/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get(reverse("outbox_letter", args=["secret-key"])).status_code == 404
     assert mail.outbox == []
+
+
+def test_a_letter_shows_its_html_part_sandboxed_with_the_text_one_click_away(
+    client, settings, tmp_path, db
+):
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.DEBUG = True
+    context = {"name": "Lena", "title": "Keep it open", "url": "http://x/1"}
+    OutboxBackend().send_messages([build_message("petition_approved", "lena@example.org", context)])
+    name = letters()[0].name
+    page = client.get(reverse("outbox_letter", args=[name])).content.decode()
+    frame = reverse("outbox_letter_html", args=[name])
+    assert f'<iframe class="letter-html" src="{frame}" sandbox=' in page
+    assert "<details" in page and "<summary>Text version</summary>" in page
+    assert "lena@<wbr>example.<wbr>org" in page  # wraps after @ and dots, never mid-word
+    html = client.get(frame)
+    assert html.status_code == 200 and "Keep it open" in html.content.decode()
+    assert '<base target="_top">' in html.content.decode()
+    policy = html["Content-Security-Policy"]
+    assert "sandbox" in policy and "default-src 'none'" in policy and "script" not in policy
+    assert html["X-Frame-Options"] == "SAMEORIGIN"
+    settings.DEBUG = False
+    assert client.get(frame).status_code == 404

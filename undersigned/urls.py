@@ -34,6 +34,7 @@ urlpatterns = [
     path("pow/challenge", pow.challenge_view, name="pow_challenge"),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>", outbox.outbox_letter, name="outbox_letter"),
+    path("outbox/<str:name>/html", outbox.outbox_letter_html, name="outbox_letter_html"),
 ]
 
 if settings.BENCH_FLOOR:

@@ -42,6 +42,11 @@ class Letter:
     text: str
     html: str
 
+    @property
+    def to_parts(self) -> list[str]:
+        """The address cut after "@" and each dot, where a narrow screen may wrap it."""
+        return re.split(r"(?<=[@.])", self.to)
+
 
 def read(path: Path) -> Letter:
     message: EmailMessage = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -75,10 +80,32 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def outbox_letter(request: HttpRequest, name: str) -> HttpResponse:
+def _letter(name: str) -> Letter:
     _enabled()
     path = Path(settings.OUTBOX_DIR) / name
     if not NAME.match(name) or not path.is_file():
         raise Http404
-    letter = read(path)
-    return render(request, "outbox/letter.html", {"letter": letter})
+    return read(path)
+
+
+def outbox_letter(request: HttpRequest, name: str) -> HttpResponse:
+    return render(request, "outbox/letter.html", {"letter": _letter(name)})
+
+
+# The HTML part as a mail client shows it: in a sandboxed frame of the letter's page, with
+# no script, nothing loaded from elsewhere, and links that open in the whole window.
+LETTER_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox "
+    "allow-top-navigation-by-user-activation; frame-ancestors 'self'"
+)
+
+
+def outbox_letter_html(request: HttpRequest, name: str) -> HttpResponse:
+    html = _letter(name).html
+    head = '<base target="_top">'
+    html = html.replace("<head>", "<head>" + head, 1) if "<head>" in html else head + html
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = LETTER_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]  (ours, above)
+    return response
