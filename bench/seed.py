@@ -229,13 +229,15 @@ def emails(domain: str, *paths: str) -> dict:
     A line `#count <prefix> <n>` (wrk, which cannot tell which answer is whose) says that
     n addresses starting with <prefix> were answered 303: at least n rows must have it."""
     answered: list[str] = []
-    counted: list[tuple[str, int]] = []
+    # Runs with the same tag sign the same addresses again (an "already signed" 303):
+    # per prefix, the addresses answered are those of its longest run.
+    most: dict[str, int] = {}
     for path in paths:
         with open(path) as lines:
             for line in filter(None, map(str.strip, lines)):
                 if line.startswith("#count "):
                     _mark, prefix, n = line.split()
-                    counted.append((prefix, int(n)))
+                    most[prefix] = max(most.get(prefix, 0), int(n))
                 else:
                     answered.append(f"{line}@{domain}")
     rows: dict[str, int] = {}
@@ -244,6 +246,7 @@ def emails(domain: str, *paths: str) -> dict:
         for (email,) in cursor.fetchall():
             rows[email] = rows.get(email, 0) + 1
     missing = sum(1 for email in answered if rows.get(email, 0) == 0)
+    counted = list(most.items())
     for prefix, n in counted:
         have = sum(1 for email in rows if email.startswith(prefix))
         missing += max(0, n - have)
