@@ -155,7 +155,7 @@ def test_screenshots_of_the_main_pages_are_saved_for_review(
     run_queued_tasks()
     page.goto(site + "/outbox/")
     page.locator("table tbody tr").first.get_by_role("link").click()
-    page.locator(".letter-text a[href*='/confirm/']").click()
+    page.frame_locator(".letter-html").locator("a[href*='/confirm/']").first.click()
     page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Thank you — your signature is confirmed"

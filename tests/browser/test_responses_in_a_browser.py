@@ -52,8 +52,9 @@ def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
     newest = page.locator("table tbody tr").first
     expect(newest).to_contain_text("maria.rossi@example.org")
     newest.get_by_role("link").click()
+    page.get_by_text("Text version").click()  # the text part, one click away
     expect(page.locator(".letter-text")).to_contain_text(addressed.title)
-    page.locator(".letter-text a[href*='/respond/']").click()
+    page.frame_locator(".letter-html").locator("a[href*='/respond/']").first.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Respond to the petition")
     expect(page.get_by_role("main")).to_contain_text(addressed.title)
