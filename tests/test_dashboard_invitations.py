@@ -15,8 +15,8 @@ from support import run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.dashboard import actions
+from undersigned.lib.links import Used, hash_secret
 from undersigned.petitions.models import Organizer
-from undersigned.signatures.models import hash_secret
 
 INVITEE = "ani@example.org"
 
@@ -142,7 +142,7 @@ def test_accepting_twice_at_once_accepts_once(invite):
     organizer, secret = actions.check_invitation(link.rsplit("/", 1)[1])
     user = User.objects.create_user(INVITEE)
     actions.accept_invitation(organizer, secret, user)
-    with pytest.raises(actions.InvitationUsed):
+    with pytest.raises(Used):
         actions.accept_invitation(organizer, secret, user)
 
 

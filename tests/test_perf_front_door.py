@@ -76,8 +76,8 @@ def test_a_language_choice_is_answered_from_its_own_copy(client, petition, setti
     assert FrontDoor(django_said_hello)(request, answer) == [b"from Django"]  # no fr copy yet
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     french = client.get(petition.get_absolute_url())
-    body = b"".join(FrontDoor(never)(environ(petition.get_absolute_url(),
-                                             HTTP_COOKIE="django_language=fr"), Call()))  # fmt: skip
+    request = environ(petition.get_absolute_url(), HTTP_COOKIE="django_language=fr")
+    body = b"".join(FrontDoor(never)(request, Call()))
     assert body == french.content and b'lang="fr"' in body
 
 

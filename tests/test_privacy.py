@@ -16,9 +16,9 @@ from support import SIGNER, link_in_last_mail, make_petition
 from undersigned.jobs.actions import periodic_jobs
 from undersigned.petitions.models import Petition
 from undersigned.privacy import actions
-from undersigned.privacy.links import signer_headers, signer_links, unsubscribe_url
 from undersigned.privacy.models import AnonymisedPetition, DataRequest
 from undersigned.signatures.actions import count_for, withdraw_signature
+from undersigned.signatures.links import signer_headers, signer_links, unsubscribe_url
 from undersigned.signatures.models import CountShard, Signature
 
 OTHER = {**SIGNER, "name": "Other Person", "email": "other@example.org", "country": "FR"}

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from support import SIGNER, link_in_last_mail, make_petition
 
+from undersigned.lib import links
 from undersigned.petitions.models import Petition
-from undersigned.signatures import actions, models, views
+from undersigned.signatures import actions
 from undersigned.signatures.models import Signature
 
 JUNK = "x" * 32  # the length of a real secret
@@ -118,7 +119,7 @@ def test_a_wrong_secret_costs_the_same_lookup_and_hashing_as_a_missing_id(client
 
     def work(pk: int) -> tuple[int, int]:
         with (
-            mock.patch.object(views, "hash_secret", wraps=models.hash_secret) as hashing,
+            mock.patch.object(links, "hash_secret", wraps=links.hash_secret) as hashing,
             CaptureQueriesContext(connection) as queries,
         ):
             client.get(confirm_path(pk))

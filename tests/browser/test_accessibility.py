@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from axe import assert_no_serious_violations
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from support import SIGNER, make_petition, run_queued_tasks
 
+from undersigned.accounts.actions import make_sign_in_token
 from undersigned.accounts.models import User
 from undersigned.lib.outbox import letters
 from undersigned.petitions.models import Petition
@@ -240,6 +245,24 @@ def test_crossing_the_goal_is_announced_once_in_the_status(
     expect(block.locator(".count-number")).to_have_text("1")
     expect(status).to_have_text(re.compile(r"\S"))  # the crossing, said once, politely
     expect(page.locator("[role=status]:not(:empty)").filter(visible=True)).to_have_count(1)
+
+
+@pytest.mark.browser
+@SCHEMES
+@SIZES
+def test_the_pages_of_a_link_that_cannot_be_used(audit_page, site, organizer, size, scheme):
+    """Every e-mailed link's malformed, expired and used pages are one set (lib/links.py):
+    a plain one, one with a button, one with a form to ask for a new link."""
+    page = audit_page(size, scheme)
+    page.goto(site + "/confirm/1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link is not complete")
+    assert_no_serious_violations(page, f"a malformed link ({scheme}, {size[0]}px)")
+
+    past = timezone.now() - timedelta(minutes=settings.SIGN_IN_LINK_MINUTES + 1)
+    token = make_sign_in_token(organizer.email, now=past)
+    page.goto(site + reverse("accounts:sign_in_link", args=[token]))
+    expect(page.get_by_role("button", name="Send me a new link")).to_be_visible()
+    assert_no_serious_violations(page, f"an expired link ({scheme}, {size[0]}px)")
 
 
 @pytest.mark.browser

@@ -22,16 +22,13 @@ def test_after_signing_focus_is_on_the_page_without_a_box_around_it(
     main = page.locator("main")
     assert main.evaluate("element => element === document.activeElement")  # for readers
     style = main.evaluate(
-        "element => { const s = getComputedStyle(element);"
-        " return [s.outlineStyle, s.boxShadow]; }"
+        "element => { const s = getComputedStyle(element); return [s.outlineStyle, s.boxShadow]; }"
     )
     assert style == ["none", "none"]
 
 
 @pytest.mark.parametrize("width", [1280, 900])
-def test_an_ordinary_address_fits_the_sign_forms_box_on_a_desktop(
-    open_page, site, petition, width
-):
+def test_an_ordinary_address_fits_the_sign_forms_box_on_a_desktop(open_page, site, petition, width):
     page = open_page(width, 900)
     page.goto(site + petition.get_absolute_url())
     field = page.locator("#sign form").get_by_label("E-mail address")

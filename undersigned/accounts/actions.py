@@ -14,7 +14,7 @@ mailbox is one factor, and a moderator's account needs two.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from undersigned.accounts.models import User
+from undersigned.lib import links
 from undersigned.lib.emails import queue_email
 
 SALT = "accounts.sign-in"
@@ -32,32 +33,21 @@ SECOND_FACTOR = "after-password"  # the fifth item of a link made after a correc
 MAX_TOKEN_LENGTH = 2000  # far above a real link; a longer one is not worth verifying
 
 
-class SignInLinkError(Exception):
-    """A sign-in link that cannot sign anyone in. Subclasses say why."""
-
-    def __init__(self, link: SignInLink | None = None):
-        super().__init__()
-        self.link = link
+# A link that fails as malformed, expired or used raises lib/links' errors, with the
+# SignInLink (`about`) for expired and used ones, to offer a new link filled in. Two more
+# ways a genuine link signs nobody in:
 
 
-class LinkMalformed(SignInLinkError):
-    """Cut short, altered, or never ours."""
-
-
-class LinkExpired(SignInLinkError):
-    """Genuine but older than SIGN_IN_LINK_MINUTES; `link` says who asked for it."""
-
-
-class LinkUsed(SignInLinkError):
-    """Genuine, but the account has signed in since it was made."""
-
-
-class AccountDisabled(SignInLinkError):
+class AccountDisabled(Exception):
     """The account exists but is switched off (is_active=False)."""
 
 
-class PasswordFirst(SignInLinkError):
+class PasswordFirst(Exception):
     """A moderator's account, and the link did not follow their password (two factors)."""
+
+    def __init__(self, link: SignInLink):
+        super().__init__()
+        self.link = link
 
 
 @dataclass(frozen=True)
@@ -92,14 +82,24 @@ def _needs_password(user: User, link: SignInLink) -> bool:
 
 
 class _LinkSigner(signing.TimestampSigner):
-    """A TimestampSigner whose clock can be set, so a link can be made "in the past"."""
+    """A TimestampSigner whose clock can be set, so a link can be made "in the past", and
+    which tells when a link it opens was made: its age is judged like every other link's
+    (lib/links.expired)."""
 
     def __init__(self, now: datetime | None = None):
         super().__init__(salt=SALT)
         self.now = now
+        self.issued_at: datetime | None = None
 
     def timestamp(self) -> str:
         return signing.b62_encode(int((self.now or timezone.now()).timestamp()))
+
+    def unsign(self, value: str, max_age: float | None = None) -> str:
+        if max_age is not None:
+            raise TypeError("the age of a sign-in link is checked by links.expired")
+        value, stamp = signing.Signer.unsign(self, value).rsplit(self.sep, 1)
+        self.issued_at = datetime.fromtimestamp(signing.b62_decode(stamp), tz=UTC)
+        return value
 
 
 def make_sign_in_token(
@@ -157,41 +157,40 @@ def request_staff_sign_in(user: User, next_url: str = "", language: str = "en") 
     queue_email("sign_in", user.email, context, language)
 
 
-def check_sign_in_link(token: str) -> SignInLink:
+def check_sign_in_link(token: str, now: datetime | None = None) -> SignInLink:
     """The link's contents, if it can still sign in; else raise why it cannot.
 
-    1. Verify the signature (altered or cut short: malformed).
-    2. Check its age (too old: expired, but still say who it was for).
-    3. Compare the account's last sign-in with the one in the link (changed: used).
-    4. A moderator's account needs a link that followed their password.
+    1. Verify the signature (altered or cut short: links.Malformed).
+    2. Check its age (too old: links.Expired, but still say who it was for).
+    3. Compare the account's last sign-in with the one in the link (changed: links.Used).
+    4. A switched-off account: AccountDisabled.
+    5. A moderator's account needs a link that followed their password: PasswordFirst.
     """
     if len(token) > MAX_TOKEN_LENGTH:
-        raise LinkMalformed
+        raise links.Malformed
     signer = _LinkSigner()
     try:
-        payload = signer.unsign_object(token, max_age=settings.SIGN_IN_LINK_MINUTES * 60)
-        expired = False
-    except signing.SignatureExpired:
-        payload, expired = signer.unsign_object(token), True
+        payload = signer.unsign_object(token)
     except (signing.BadSignature, ValueError):
-        raise LinkMalformed from None
+        raise links.Malformed from None
     if not (isinstance(payload, list) and len(payload) in (4, 5)):
-        raise LinkMalformed
+        raise links.Malformed
     if not all(isinstance(item, str) for item in payload) or "@" not in payload[0]:
-        raise LinkMalformed
+        raise links.Malformed
     if payload[4:] not in ([], [SECOND_FACTOR]):
-        raise LinkMalformed
+        raise links.Malformed
     after_password = payload[4:] == [SECOND_FACTOR]
     link = SignInLink(payload[0], payload[1], safe_next(payload[2]), payload[3], after_password)
-    if expired:
-        raise LinkExpired(link)
+    lifetime = timedelta(minutes=settings.SIGN_IN_LINK_MINUTES)
+    if links.expired(signer.issued_at, lifetime, now or timezone.now()):
+        raise links.Expired(link)
     user = _find_user(link.email)
     if user is not None and _stamp(user.last_login) != link.last_login:
-        raise LinkUsed(link)
+        raise links.Used(link)
     if user is None and link.last_login:
-        raise LinkUsed(link)  # the account was deleted since
+        raise links.Used(link)  # the account was deleted since
     if user is not None and not user.is_active:
-        raise AccountDisabled(link)
+        raise AccountDisabled
     if user is not None and _needs_password(user, link):
         raise PasswordFirst(link)
     return link
@@ -200,19 +199,19 @@ def check_sign_in_link(token: str) -> SignInLink:
 def sign_in_with_link(link: SignInLink, now: datetime | None = None) -> User:
     """Spend a checked link: create the account if new (the address is now proven), or
     claim the existing one by moving its `last_login`. A link spent twice at the same
-    moment signs in once; the other raises LinkUsed."""
+    moment signs in once; the other raises links.Used."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             user = User.objects.select_for_update().filter(email__iexact=link.email).first()
             if user is None:
                 if link.last_login:
-                    raise LinkUsed(link)
+                    raise links.Used(link)
                 return User.objects.create_user(link.email, name=link.name, last_login=now)
             if _stamp(user.last_login) != link.last_login:
-                raise LinkUsed(link)
+                raise links.Used(link)
             if not user.is_active:
-                raise AccountDisabled(link)
+                raise AccountDisabled
             if _needs_password(user, link):
                 raise PasswordFirst(link)  # and the link is not spent
             user.last_login = now
@@ -220,4 +219,4 @@ def sign_in_with_link(link: SignInLink, now: datetime | None = None) -> User:
             user.save(update_fields=["last_login", "name"])
             return user
     except IntegrityError:
-        raise LinkUsed(link) from None  # another request created the account first
+        raise links.Used(link) from None  # another request created the account first

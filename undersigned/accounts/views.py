@@ -11,22 +11,18 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from undersigned.accounts import actions
 from undersigned.accounts.forms import SignInForm, StaffSignInForm
+from undersigned.lib import links
 from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.lib.ratelimit import limit_posts
 from undersigned.petitions.models import Petition
-
-LINK_ERRORS = {
-    actions.LinkMalformed: ("accounts/link_malformed.html", 404),
-    actions.LinkExpired: ("accounts/link_expired.html", 410),
-    actions.LinkUsed: ("accounts/link_used.html", 410),
-    actions.PasswordFirst: ("accounts/link_password_first.html", 403),
-}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -58,20 +54,53 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         user = actions.sign_in_with_link(link)
     except actions.AccountDisabled:
         return error_page(request, 403)
-    except actions.SignInLinkError as error:
-        template, status = LINK_ERRORS[type(error)]
-        # Expired and used links offer a new one, already filled in.
-        old = error.link
-        initial = {"email": old.email, "name": old.name, "next": old.next} if old else {}
-        context = {
-            "form": SignInForm(initial=initial),
-            "minutes": settings.SIGN_IN_LINK_MINUTES,
-            "link": old,
-        }
-        return render(request, template, context, status=status)
+    except actions.PasswordFirst as error:
+        context = {"link": error.link}
+        return render(request, "accounts/link_password_first.html", context, status=403)
+    except links.LinkError as error:
+        return _link_page(request, error)
     login(request, user)
     messages.success(request, _("You are signed in as %(email)s.") % {"email": user.email})
     return see_other(link.next or "accounts:dashboard")
+
+
+def _link_page(request: HttpRequest, error: links.LinkError) -> HttpResponse:
+    """Malformed, expired or used: a new link is offered, filled in when the old one was
+    genuine (who it was for, their name, where they were going)."""
+    if error.kind == links.MALFORMED:
+        offer = links.Offer(
+            _("Ask for a new sign-in link"), reverse("accounts:sign_in"), style="button"
+        )
+        return links.page(
+            request, error.kind, title=_("This sign-in link is not complete"), offer=offer
+        )
+    old = error.about
+    initial = {"email": old.email, "name": old.name, "next": old.next}
+    form = SignInForm(initial=initial)
+    offer = links.Offer(_("Send me a new link"), template="accounts/_sign_in_form.html", form=form)
+    if error.kind == links.EXPIRED:
+        minutes = settings.SIGN_IN_LINK_MINUTES
+        text = [
+            ngettext(
+                "Sign-in links work for %(minutes)s minute, and this one is older. We can "
+                "send you a new one.",
+                "Sign-in links work for %(minutes)s minutes, and this one is older. We can "
+                "send you a new one.",
+                minutes,
+            ) % {"minutes": minutes}
+        ]  # fmt: skip
+        title = _("This sign-in link has expired")
+        return links.page(request, error.kind, title=title, text=text, offer=offer)
+    text = [_("Each sign-in link works once, and only until you sign in again.")]
+    if request.user.is_authenticated:
+        # The address is the account's own; escaped before it goes into the markup.
+        signed_in = _("You are signed in as <strong>%(email)s</strong>.")
+        text.append(mark_safe(signed_in % {"email": escape(request.user.email)}))  # noqa: S308
+        offer = links.Offer(_("Go to your petitions"), reverse("accounts:dashboard"))
+    else:
+        text.append(_("If you need to sign in again, we can send you a new link."))
+    title = _("This sign-in link has already been used")
+    return links.page(request, error.kind, title=title, text=text, offer=offer)
 
 
 @require_POST

@@ -12,7 +12,14 @@ class ApiConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from undersigned.api import receivers
+        from undersigned.petitions import hooks
+        from undersigned.petitions.models import Petition
+
         checks.register(docs_assets_installed)
+        hooks.state_changed.connect(
+            receivers.petition_state_changed, sender=Petition, dispatch_uid="api"
+        )
 
 
 def docs_assets_installed(app_configs, **kwargs) -> list[checks.CheckMessage]:

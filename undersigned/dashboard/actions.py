@@ -9,7 +9,6 @@ a forwarded link does not make someone else an organizer.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,41 +18,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.accounts.models import User
+from undersigned.lib import links
 from undersigned.lib.emails import queue_email
 from undersigned.petitions.models import Organizer, Petition
-from undersigned.signatures.models import hash_secret
 
 
 class CannotInvite(ValueError):
     """The address cannot be invited; the message says why, for the form."""
 
 
-class InvitationError(Exception):
-    """An invitation link that cannot be accepted. Subclasses say why."""
+class WrongAccount(Exception):
+    """Genuine, but the person signed in has another address than the one invited."""
 
-    def __init__(self, organizer: Organizer | None = None):
+    def __init__(self, organizer: Organizer):
         super().__init__()
         self.organizer = organizer
 
 
-class InvitationMalformed(InvitationError):
-    """Cut short, altered, never ours, or the invitation was cancelled."""
-
-
-class InvitationExpired(InvitationError):
-    """Genuine but older than ORGANIZER_INVITE_DAYS."""
-
-
-class InvitationUsed(InvitationError):
-    """Accepted already, or replaced by a newer invitation to the same address."""
-
-
-class WrongAccount(InvitationError):
-    """Genuine, but the person signed in has another address than the one invited."""
+def invite_lifetime() -> timedelta:
+    return timedelta(days=settings.ORGANIZER_INVITE_DAYS)
 
 
 def invitation_expires_at(organizer: Organizer) -> datetime:
-    return organizer.invited_at + timedelta(days=settings.ORGANIZER_INVITE_DAYS)
+    return organizer.invited_at + invite_lifetime()
 
 
 def normalize_address(email: str) -> str:
@@ -87,11 +74,10 @@ def invite_organizer(
         )
         if organizer.accepted_at is not None:  # accepted since the check above
             raise CannotInvite(_("This person is already a co-organizer. Change their role below."))
-        secret = secrets.token_urlsafe(24)
-        organizer.role, organizer.invited_by = role, invited_by
-        organizer.token_hash, organizer.invited_at = hash_secret(secret), now
+        secret, organizer.token_hash = links.new_secret()
+        organizer.role, organizer.invited_by, organizer.invited_at = role, invited_by, now
         organizer.save()
-        token = f"{organizer.pk}.{secret}"
+        token = links.make_token(organizer.pk, secret)
         context = {
             "title": petition.title,
             "inviter": invited_by.name or invited_by.email,
@@ -104,47 +90,42 @@ def invite_organizer(
 
 
 def check_invitation(token: str, now: datetime | None = None) -> tuple[Organizer, str]:
-    """The invitation and its secret, if the link can still be accepted; else raise why.
+    """The invitation and its secret, if the link can still be accepted; else raise
+    links.Malformed, links.Used or links.Expired (with the row, for its page).
 
-    1. Split "<id>.<secret>" (anything else: malformed) and find the row (gone: cancelled).
-    2. Accepted already: used. A secret that does not match: replaced by a newer one.
+    1. Find the row by the link (not ours, or the row is gone, i.e. cancelled: malformed).
+    2. A secret that is not the row's: used. Accepting blanks the hash, and inviting
+       again replaces it, so this is an accepted or a replaced invitation.
     3. Older than ORGANIZER_INVITE_DAYS: expired.
     """
     now = now or timezone.now()
-    key, _dot, secret = token.partition(".")
-    if not (key.isascii() and key.isdigit()) or len(key) > 18 or not 16 <= len(secret) <= 64:
-        raise InvitationMalformed
-    organizer = Organizer.objects.select_related("petition").filter(pk=int(key)).first()
-    if organizer is None:
-        raise InvitationMalformed
+    found = links.find(Organizer.objects.select_related("petition"), token)
+    if found.row is None:
+        raise links.Used(found.unmatched) if found.unmatched else links.Malformed
+    organizer = found.row
     if organizer.accepted_at is not None:
-        raise InvitationUsed(organizer)
-    if not organizer.token_hash or not secrets.compare_digest(
-        organizer.token_hash, hash_secret(secret)
-    ):
-        raise InvitationUsed(organizer)
-    if now > invitation_expires_at(organizer):
-        raise InvitationExpired(organizer)
-    return organizer, secret
+        raise links.Used(organizer)
+    if links.expired(organizer.invited_at, invite_lifetime(), now):
+        raise links.Expired(organizer)
+    return organizer, found.secret
 
 
 def accept_invitation(
     organizer: Organizer, secret: str, user: User, now: datetime | None = None
 ) -> Organizer:
     """Make `user` a co-organizer: one conditional UPDATE, so a link pressed twice (or in
-    two tabs) is accepted once and the other press raises InvitationUsed."""
+    two tabs) is accepted once and the other press raises links.Used."""
     now = now or timezone.now()
     if normalize_address(user.email) != organizer.email:
         raise WrongAccount(organizer)
-    fresh_since = now - timedelta(days=settings.ORGANIZER_INVITE_DAYS)
-    changed = Organizer.objects.filter(
+    pending = Organizer.objects.filter(
         pk=organizer.pk,
-        token_hash=hash_secret(secret),
+        token_hash=links.hash_secret(secret),
         accepted_at__isnull=True,
-        invited_at__gte=fresh_since,
-    ).update(user=user, accepted_at=now, token_hash="")
-    if not changed:
-        raise InvitationUsed(organizer)
+        invited_at__gte=now - invite_lifetime(),
+    )
+    if not links.use_once(pending, user=user, accepted_at=now, token_hash=""):
+        raise links.Used(organizer)
     organizer.refresh_from_db()
     return organizer
 

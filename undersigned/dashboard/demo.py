@@ -3,13 +3,11 @@ pending, so the co-organizers page has something to show. Nobody is e-mailed."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.utils import timezone
 
 from undersigned.accounts.models import User
+from undersigned.lib import links
 from undersigned.petitions.models import Organizer, Petition
-from undersigned.signatures.models import hash_secret
 
 VIEWER = "viewer@example.org"
 INVITED = "invited@example.org"
@@ -37,6 +35,6 @@ def populate(petition: Petition) -> None:
             "role": Organizer.Role.EDITOR,
             "invited_by": petition.creator,
             # A secret nobody knows: the demo's invitation link was never sent.
-            "token_hash": hash_secret(secrets.token_urlsafe(24)),
+            "token_hash": links.new_secret()[1],
         },
     )

@@ -13,14 +13,16 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
 from undersigned.accounts.forms import SignInForm
 from undersigned.dashboard import actions, charts, stats
 from undersigned.dashboard.forms import InviteForm, RoleForm
+from undersigned.lib import links
 from undersigned.lib.http import see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.access import CREATOR, VIEWER, load_for_organizer
@@ -29,11 +31,6 @@ from undersigned.signatures.actions import count_for
 
 # The map is an image: it may use the inline styles pygal writes, and nothing else.
 MAP_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
-INVITATION_ERRORS = {
-    actions.InvitationMalformed: ("dashboard/invitation_malformed.html", 404),
-    actions.InvitationExpired: ("dashboard/invitation_expired.html", 410),
-    actions.InvitationUsed: ("dashboard/invitation_used.html", 410),
-}
 
 
 def _load(request: HttpRequest, pk: int, need: str = VIEWER) -> Petition:
@@ -190,10 +187,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     except actions.WrongAccount as error:
         context = {"organizer": error.organizer}
         return render(request, "dashboard/invitation_wrong_account.html", context, status=403)
-    except actions.InvitationError as error:
-        template, status = INVITATION_ERRORS[type(error)]
-        context = {"organizer": error.organizer, "days": settings.ORGANIZER_INVITE_DAYS}
-        return render(request, template, context, status=status)
+    except links.LinkError as error:
+        return _invitation_link_page(request, error)
     messages.success(
         request, _("You now help run “%(title)s”.") % {"title": organizer.petition.title}
     )
@@ -204,3 +199,39 @@ def _sign_in_first(request: HttpRequest, organizer) -> HttpResponse:
     form = SignInForm(initial={"email": organizer.email, "next": request.path})
     context = {"organizer": organizer, "form": form, "minutes": settings.SIGN_IN_LINK_MINUTES}
     return render(request, "dashboard/invitation_sign_in.html", context)
+
+
+def _invitation_link_page(request: HttpRequest, error: links.LinkError) -> HttpResponse:
+    """Only the person who invited can send a new invitation: the pages say so."""
+    if error.kind == links.MALFORMED:
+        title = _("This invitation link does not work")
+        text = [
+            _("If it is complete, the invitation may have been cancelled."),
+            _("Ask the person who invited you to send a new invitation from the petition’s "
+              "dashboard."),
+        ]  # fmt: skip
+        return links.page(request, error.kind, title=title, text=text)
+    if error.kind == links.EXPIRED:
+        days, title = settings.ORGANIZER_INVITE_DAYS, error.about.petition.title
+        text = [
+            ngettext(
+                "Invitations to help run a petition work for %(days)s day, and this one to "
+                "“%(title)s” is older.",
+                "Invitations to help run a petition work for %(days)s days, and this one to "
+                "“%(title)s” is older.",
+                days,
+            ) % {"days": days, "title": title},
+            _("Ask the person who invited you to invite you again: they can do it in a minute "
+              "from the petition’s dashboard, and the new link will work straight away."),
+        ]  # fmt: skip
+        return links.page(request, error.kind, title=_("This invitation has expired"), text=text)
+    if request.user.is_authenticated:
+        offer = links.Offer(_("Go to your petitions"), reverse("accounts:dashboard"))
+    else:
+        offer = links.Offer(
+            _("Sign in to see your petitions"), reverse("accounts:sign_in"), style="button"
+        )
+    title = _("This invitation link has already been used")
+    text = [_("Each invitation link works once. It also stops working when a newer invitation "
+              "is sent to the same address: use the link in the newest e-mail.")]  # fmt: skip
+    return links.page(request, error.kind, title=title, text=text, offer=offer)

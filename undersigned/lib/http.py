@@ -1,6 +1,6 @@
 """What views need of HTTP: the site's error pages and JSON error shape, and small
 decorators that state a view's contract (same-origin POSTs, public cacheable pages,
-framing)."""
+framing, moderators only)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -120,5 +121,19 @@ def allow_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         response.xframe_options_exempt = True  # type: ignore[attr-defined]
         response.frame_anywhere = True  # type: ignore[attr-defined]
         return response
+
+    return wrapper
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Moderators only: others are sent to sign in, or shown a 403 if signed in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            return error_page(request, 403)
+        return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,55 +1,22 @@
-"""Block and allow lists that moderators keep (used by signatures/risk.py)."""
+"""Moderators' records: trending alerts, and the block and allow lists as the admin shows
+them (the lists themselves are signatures', where the risk screen reads them)."""
 
 from __future__ import annotations
 
-import ipaddress
-
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from undersigned.signatures import models as signatures
 
-class ListEntry(models.Model):
-    class Kind(models.TextChoices):
-        BLOCK_DOMAIN = "block-domain", _("blocked e-mail domain")
-        BLOCK_ADDRESS = "block-address", _("blocked e-mail address")
-        BLOCK_RANGE = "block-range", _("blocked network range")
-        ALLOW_RANGE = "allow-range", _("allowed network range (never throttled)")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    value = models.CharField(
-        max_length=254, help_text=_("A domain, an e-mail address, or a range like 192.0.2.0/24.")
-    )
-    note = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+class ListEntry(signatures.ListEntry):
+    """The block and allow lists in the admin, under Moderation, at the address and with
+    the permissions they had when the rows were this app's (moderation/admin.py)."""
 
     class Meta:
+        proxy = True
         verbose_name = _("block or allow list entry")
         verbose_name_plural = _("block and allow lists")
-        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_list_entry")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.value}"
-
-    def clean(self) -> None:
-        from undersigned.signatures.models import normalize_email
-
-        value = self.value.strip().lower()
-        if self.kind in {self.Kind.BLOCK_RANGE, self.Kind.ALLOW_RANGE}:
-            try:
-                value = str(ipaddress.ip_network(value, strict=False))
-            except ValueError:
-                raise ValidationError({"value": _("Enter a range like 192.0.2.0/24.")}) from None
-        elif self.kind == self.Kind.BLOCK_ADDRESS:
-            if "@" not in value:
-                raise ValidationError({"value": _("Enter an e-mail address.")})
-            value = normalize_email(value)
-        elif "@" in value or "." not in value:
-            raise ValidationError({"value": _("Enter a domain like example.org.")})
-        self.value = value
 
 
 class TrendingAlert(models.Model):

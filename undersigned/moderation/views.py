@@ -11,12 +11,9 @@ The decisions themselves (state change, e-mail to the organizer) are in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from undersigned.lib.http import error_page, see_other
+from undersigned.lib.http import error_page, see_other, staff_only
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.moderation import fraud
 from undersigned.moderation.forms import DecisionForm, InvalidationForm
@@ -65,20 +62,6 @@ ADDRESS_DONE = {
         "Rejected the address of %(name)s (“%(title)s”): nothing is e-mailed to it."
     ),
 }
-
-
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Moderators only: others are sent to sign in, or shown a 403 if signed in."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            return error_page(request, 403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_safe

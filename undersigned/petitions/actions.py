@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.lib.emails import queue_email
-from undersigned.petitions.models import InvalidTransition, Petition, Target
+from undersigned.petitions import hooks
+from undersigned.petitions.models import InvalidTransition, Petition, PetitionTranslation, Target
 
 EDITABLE_FIELDS = [
     "title",
@@ -26,6 +27,11 @@ EDITABLE_FIELDS = [
 
 def _lock(petition: Petition) -> Petition:
     return Petition.objects.select_for_update().get(pk=petition.pk)
+
+
+def _changed(petition: Petition, previous: str) -> None:
+    """Tell the apps built on petitions, inside this transaction (hooks.state_changed)."""
+    hooks.state_changed.send(sender=Petition, petition=petition, previous=previous)
 
 
 def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
@@ -57,8 +63,10 @@ def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
 def submit_petition(petition: Petition, now: datetime | None = None) -> Petition:
     with transaction.atomic():
         petition = _lock(petition)
+        previous = petition.state
         petition.submit(now or timezone.now())
         petition.save()
+        _changed(petition, previous)
     return petition
 
 
@@ -79,9 +87,11 @@ def _tell_creator(petition: Petition, template: str) -> None:
 def approve_petition(petition: Petition, moderator, now: datetime | None = None) -> Petition:
     with transaction.atomic():
         petition = _lock(petition)
+        previous = petition.state
         petition.approve(now or timezone.now(), moderator)
         petition.save()
         _tell_creator(petition, "petition_approved")
+        _changed(petition, previous)
     return petition
 
 
@@ -90,9 +100,11 @@ def reject_petition(
 ) -> Petition:
     with transaction.atomic():
         petition = _lock(petition)
+        previous = petition.state
         petition.reject(now or timezone.now(), moderator, reason, note)
         petition.save()
         _tell_creator(petition, "petition_rejected")
+        _changed(petition, previous)
     return petition
 
 
@@ -114,26 +126,23 @@ def moderate_petition(
 def hide_petition(petition: Petition, moderator, note: str = "", now=None) -> Petition:
     with transaction.atomic():
         petition = _lock(petition)
+        previous = petition.state
         petition.hide(now or timezone.now(), moderator, note)
         petition.save()
+        _changed(petition, previous)
     return petition
 
 
 def close_petition(petition: Petition, now: datetime | None = None) -> Petition:
-    from undersigned.api.webhooks import emit
-    from undersigned.signatures.actions import refresh_counts
-    from undersigned.signatures.models import CountShard
-    from undersigned.transparency.tasks import publish_checkpoint
-
+    """Close it; the final count is stored and signed, and the "closed" webhooks queued,
+    by the apps that keep them (hooks.state_changed), in this same transaction."""
     with transaction.atomic():
         petition = _lock(petition)
+        previous = petition.state
         petition.close(now or timezone.now())
         petition.save()
         _tell_creator(petition, "petition_closed")
-        publish_checkpoint.enqueue(petition.pk)  # the final count, signed
-        count = CountShard.total(petition.pk)
-        emit(petition, "closed", {"closed_at": petition.closed_at, "signature_count": count})
-    refresh_counts()
+        _changed(petition, previous)
     return petition
 
 
@@ -152,8 +161,6 @@ def close_due_petitions(now: datetime | None = None) -> int:
 
 def save_translation(petition: Petition, language: str, title: str, text: str):
     """Add or replace the petition's title and text in another language."""
-    from undersigned.petitions.models import PetitionTranslation
-
     if language == petition.language:
         raise InvalidTransition(_("That is the petition's own language."))
     translation = PetitionTranslation.objects.filter(petition=petition, language=language).first()

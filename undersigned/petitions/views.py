@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,10 +11,8 @@ from django.utils.translation import get_language
 
 from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
+from undersigned.petitions.hooks import signature_count
 from undersigned.petitions.models import LANGUAGE_CHOICES, Petition
-from undersigned.signatures.actions import count_for
-from undersigned.signatures.forms import SignForm, country_from_accept_language
-from undersigned.signatures.models import Signature
 
 
 @require_safe
@@ -52,20 +51,15 @@ def load_visible(request: HttpRequest, pk: int) -> Petition:
 
 
 def petition_page(
-    request: HttpRequest, petition: Petition, form: SignForm | None = None, status: int = 200
+    request: HttpRequest, petition: Petition, form: forms.Form | None = None, status: int = 200
 ) -> HttpResponse:
-    count = count_for(petition)
-    if form is None:
-        country = country_from_accept_language(request.headers.get("Accept-Language", ""))
-        form = SignForm(initial={"country": country})
+    """The petition's page. Its signers' parts (count, sign form, recent signers) are
+    drawn by signatures' template tags; `form` is a sign form refused for its errors,
+    which signatures/views.py passes back to be shown with them (status 400)."""
     context = {
         "petition": petition,
         "targets": list(petition.targets.all()),
-        "count": count,
-        "goal": petition.goal_for(count),
-        "form": form,
         "accepts_signatures": petition.accepts_signatures(timezone.now()),
-        "recent": Signature.objects.filter(petition=petition).recent_public(10),
         "can_manage": petition.can_edit(request.user)
         or (request.user.is_authenticated and request.user.is_staff),
         "can_view_dashboard": petition.can_view_dashboard(request.user),
@@ -73,6 +67,8 @@ def petition_page(
         "source": (request.GET.get("source") or request.GET.get("utm_source", ""))[:64],
         **_languages(request, petition),
     }
+    if form is not None:
+        context["form"] = form
     return render(request, "petitions/detail.html", context, status=status)
 
 
@@ -101,7 +97,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @public_page
 def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
     petition = get_object_or_404(Petition.objects.listed().prefetch_related("targets"), pk=pk)
-    count = count_for(petition)
+    count = signature_count(petition)
     return JsonResponse(
         {
             "id": petition.pk,

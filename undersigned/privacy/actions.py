@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
+from undersigned.lib import links
 from undersigned.lib.emails import queue_email
 from undersigned.petitions.models import Petition
 from undersigned.privacy.models import LINK_LIFETIME, AnonymisedPetition, DataRequest
@@ -49,22 +50,6 @@ def unsubscribe(signature: Signature) -> bool:
 # Export and erasure ----------------------------------------------------------------
 
 
-class LinkError(Exception):
-    """A data-request link that cannot be used. Subclasses say why."""
-
-
-class LinkMalformed(LinkError):
-    """Cut short, altered, or never ours."""
-
-
-class LinkExpired(LinkError):
-    """Genuine but older than LINK_LIFETIME."""
-
-
-class LinkUsed(LinkError):
-    """Genuine, already used once."""
-
-
 def request_data(email: str, kind: str, language: str = "en", now: datetime | None = None) -> None:
     """E-mail `email` a one-time link to export or erase what we hold about it.
 
@@ -88,18 +73,16 @@ def request_data(email: str, kind: str, language: str = "en", now: datetime | No
 
 
 def check_data_link(token: str, now: datetime | None = None) -> DataRequest:
-    """The request behind a link, if it can still be used; else raise why it cannot."""
+    """The request behind a link, if it can still be used; else raise links.Malformed,
+    links.Used or links.Expired (an expired row may already be deleted: malformed)."""
     now = now or timezone.now()
-    key, _dot, secret = token.partition(".")
-    if not key.isdigit() or len(secret) < 16 or len(token) > 100:
-        raise LinkMalformed
-    data_request = DataRequest.objects.filter(pk=int(key)).first()
-    if data_request is None or not data_request.token_matches(secret):
-        raise LinkMalformed
+    data_request = links.find(DataRequest.objects.all(), token).row
+    if data_request is None:
+        raise links.Malformed
     if data_request.used_at is not None:
-        raise LinkUsed
+        raise links.Used(data_request)
     if data_request.expired(now):
-        raise LinkExpired
+        raise links.Expired(data_request)
     return data_request
 
 
@@ -114,20 +97,17 @@ def signatures_of(data_request: DataRequest) -> QuerySet[Signature]:
 
 def _spend(data_request: DataRequest, now: datetime) -> bool:
     """Mark the link used (once, however many clicks race) and forget the address."""
-    return bool(
-        DataRequest.objects.filter(pk=data_request.pk, used_at__isnull=True).update(
-            used_at=now, email_normalized=""
-        )
-    )
+    unused = DataRequest.objects.filter(pk=data_request.pk, used_at__isnull=True)
+    return links.use_once(unused, used_at=now, email_normalized="")
 
 
 def export_data(data_request: DataRequest, now: datetime | None = None) -> dict:
     """Everything held about the request's address: each of its signatures, nothing
-    about anyone else. Spends the link; raises LinkUsed if it was spent meanwhile."""
+    about anyone else. Spends the link; raises links.Used if it was spent meanwhile."""
     now = now or timezone.now()
     with transaction.atomic():
         if not _spend(data_request, now):
-            raise LinkUsed
+            raise links.Used(data_request)
         signatures = signatures_of(data_request)
         return {
             "site": settings.SITE_URL,
@@ -167,11 +147,11 @@ def _exported(signature: Signature) -> dict:
 def erase_data(data_request: DataRequest, now: datetime | None = None) -> int:
     """Withdraw every signature of the request's address (each stops counting and its
     personal data is erased), then blank what withdrawal keeps for anti-fraud. Spends
-    the link; raises LinkUsed if it was spent meanwhile. Returns how many were erased."""
+    the link; raises links.Used if it was spent meanwhile. Returns how many were erased."""
     now = now or timezone.now()
     with transaction.atomic():
         if not _spend(data_request, now):
-            raise LinkUsed
+            raise links.Used(data_request)
         signatures = list(signatures_of(data_request))
         for signature in signatures:
             withdraw_signature(signature, now)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from undersigned.lib import links
 from undersigned.petitions.models import Petition
-from undersigned.signatures.models import hash_secret
 
 # How long an e-mailed export or erasure link works. One day: long enough to find the
 # e-mail, short enough that an old mailbox is not a key to someone's data.
@@ -41,17 +40,11 @@ class DataRequest(models.Model):
 
     def new_token(self) -> str:
         """Set a fresh secret (only its hash is kept) and return "<id>.<secret>"."""
-        secret = secrets.token_urlsafe(24)  # 192 bits
-        self.token_hash = hash_secret(secret)
-        return f"{self.pk}.{secret}"
-
-    def token_matches(self, secret: str) -> bool:
-        return bool(self.token_hash) and secrets.compare_digest(
-            self.token_hash, hash_secret(secret)
-        )
+        secret, self.token_hash = links.new_secret()
+        return links.make_token(self.pk, secret)
 
     def expired(self, now: datetime) -> bool:
-        return now > self.created_at + LINK_LIFETIME
+        return links.expired(self.created_at, LINK_LIFETIME, now)
 
 
 class AnonymisedPetition(models.Model):

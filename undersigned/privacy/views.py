@@ -5,24 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from undersigned.lib import links
 from undersigned.lib.http import public_page, same_origin_post
 from undersigned.lib.methods import require_http_methods, require_safe
 from undersigned.lib.ratelimit import limit_posts
 from undersigned.privacy import actions
 from undersigned.privacy.forms import DataRequestForm
-from undersigned.privacy.links import pk_from_unsubscribe_key
 from undersigned.privacy.models import LINK_LIFETIME, DataRequest
+from undersigned.signatures.links import pk_from_unsubscribe_key
 from undersigned.signatures.models import Signature
 
 LINK_HOURS = int(LINK_LIFETIME.total_seconds() // 3600)
-LINK_ERRORS = {
-    actions.LinkMalformed: ("privacy/link_malformed.html", 404),
-    actions.LinkExpired: ("privacy/link_expired.html", 410),
-    actions.LinkUsed: ("privacy/link_used.html", 410),
-}
 
 
 def facts() -> dict:
@@ -53,7 +51,7 @@ def unsubscribe(request: HttpRequest, key: str) -> HttpResponse:
     found = Signature.objects.select_related("petition").filter(pk=pk_from_unsubscribe_key(key))
     signature = found.first()
     if signature is None:
-        return render(request, "privacy/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     if request.method == "POST":
         actions.unsubscribe(signature)
     elif signature.wants_updates:
@@ -91,10 +89,32 @@ def data_link(request: HttpRequest, token: str) -> HttpResponse:
         if data.kind == DataRequest.Kind.EXPORT:
             return _download(actions.export_data(data))
         erased = actions.erase_data(data)
-    except actions.LinkError as error:
-        template, status = LINK_ERRORS[type(error)]
-        return render(request, template, {"link_hours": LINK_HOURS}, status=status)
+    except links.LinkError as error:
+        return _link_page(request, error.kind)
     return render(request, "privacy/erased.html", {"erased": erased})
+
+
+def _link_page(request: HttpRequest, kind: str) -> HttpResponse:
+    """An unsubscribe or data link that cannot be used; a new data link is a form away."""
+    if kind == links.MALFORMED:
+        text = [_("If you removed your signature or erased your data, this link no longer works.")]
+        return links.page(request, kind, text=text)
+    offer = links.Offer(_("Ask for a new link"), reverse("privacy:request"), style="link")
+    if kind == links.EXPIRED:
+        text = [
+            ngettext(
+                "Links to get or erase your data work for %(hours)s hour, and this one is "
+                "older. Nothing has been sent or erased.",
+                "Links to get or erase your data work for %(hours)s hours, and this one is "
+                "older. Nothing has been sent or erased.",
+                LINK_HOURS,
+            )
+            % {"hours": LINK_HOURS}
+        ]
+        return links.page(request, kind, text=text, offer=offer)
+    text = [_("Each link works once, and this one has done its job: your data was downloaded "
+              "or erased when you pressed the button.")]  # fmt: skip
+    return links.page(request, kind, text=text, offer=offer)
 
 
 def _download(data: dict) -> JsonResponse:

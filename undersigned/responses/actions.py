@@ -15,7 +15,6 @@ address changed meanwhile) waits, unsent, until a moderator approves the address
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from undersigned.lib import links
 from undersigned.lib.emails import build_message
 from undersigned.petitions.models import Petition, Target
 from undersigned.responses.models import (
@@ -33,7 +33,6 @@ from undersigned.responses.models import (
     AddressReview,
     Notification,
     domain_of,
-    hash_secret,
     with_approved_address,
 )
 from undersigned.signatures.actions import count_for
@@ -178,7 +177,7 @@ def send_notification(notification_id: int, now: datetime | None = None) -> bool
     if notification is None or not notification.target.email:
         return False
     email = notification.target.email
-    secret = secrets.token_urlsafe(24)  # 192 bits
+    secret, token_hash = links.new_secret()
     # The claim checks, in the same statement, that this address is still the one on
     # file and approved: a change or approval made meanwhile cannot slip between them.
     approved = AddressReview.objects.approved().filter(
@@ -189,7 +188,7 @@ def send_notification(notification_id: int, now: datetime | None = None) -> bool
         .filter(target__email=email)
         .filter(Exists(approved))
         .update(
-            sent_at=now, token_hash=hash_secret(secret), sent_to_domain=domain_of(email),
+            sent_at=now, token_hash=token_hash, sent_to_domain=domain_of(email),
             address_checked=True,
         )
     )  # fmt: skip
@@ -197,7 +196,7 @@ def send_notification(notification_id: int, now: datetime | None = None) -> bool
         return False
     notification.sent_at = now
     try:
-        _message(notification, f"{notification.pk}.{secret}").send()
+        _message(notification, links.make_token(notification.pk, secret)).send()
     except Exception:
         # Not sent after all: let the retry make a new link and send it.
         Notification.objects.filter(pk=notification.pk).update(
@@ -231,9 +230,9 @@ def _message(notification: Notification, token: str):
 
 
 class LinkState:
-    MALFORMED = "malformed"
-    EXPIRED = "expired"
-    USED = "used"
+    MALFORMED = links.MALFORMED
+    EXPIRED = links.EXPIRED
+    USED = links.USED
     UNAVAILABLE = "unavailable"  # the petition is no longer public
     UNCHECKED = "unchecked"  # sent before addresses were checked: ask for a new one
     VALID = "valid"
@@ -241,13 +240,9 @@ class LinkState:
 
 def notification_from_token(token: str) -> tuple[Notification | None, str]:
     """The notification an answer link is for, and the link's state."""
-    key, _dot, secret = token.partition(".")
-    if not key.isdigit() or len(secret) < 16 or len(token) > 100:
-        return None, LinkState.MALFORMED
-    notification = (
-        Notification.objects.select_related("target", "petition").filter(pk=int(key)).first()
-    )
-    if notification is None or not notification.token_matches(secret):
+    found = links.find(Notification.objects.select_related("target", "petition"), token)
+    notification = found.row
+    if notification is None:
         return None, LinkState.MALFORMED
     if notification.used_at is not None:
         return notification, LinkState.USED
@@ -274,11 +269,11 @@ def publish_response(
     petition = notification.petition
     with transaction.atomic():
         # Only a link sent to an address a moderator had approved may publish.
-        claimed = Notification.objects.filter(
+        unused = Notification.objects.filter(
             pk=notification.pk, used_at__isnull=True, token_hash=notification.token_hash,
             address_checked=True,
-        ).update(used_at=now)  # fmt: skip
-        if not claimed:
+        )  # fmt: skip
+        if not links.use_once(unused, used_at=now):
             return None
         update = post_update(
             # No stored title: "Response from <responder>" is put together in each

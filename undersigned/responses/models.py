@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,13 +8,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from undersigned.lib import links
 from undersigned.petitions.models import Petition, Target
 
 OPENED = 0  # the "threshold" of the notification sent when a petition opens
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Notification(models.Model):
@@ -73,11 +68,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.target_id}: {self.event} at {self.threshold}"
 
-    def token_matches(self, secret: str) -> bool:
-        return bool(self.token_hash) and secrets.compare_digest(
-            self.token_hash, hash_secret(secret)
-        )
-
     @property
     def expires_at(self) -> datetime | None:
         if self.sent_at is None:
@@ -85,9 +75,7 @@ class Notification(models.Model):
         return self.sent_at + timedelta(days=settings.RESPONSE_LINK_DAYS)
 
     def expired(self, now: datetime) -> bool:
-        return self.sent_at is None or now > self.sent_at + timedelta(
-            days=settings.RESPONSE_LINK_DAYS
-        )
+        return links.expired(self.sent_at, timedelta(days=settings.RESPONSE_LINK_DAYS), now)
 
 
 def domain_of(address: str) -> str:

@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
+from undersigned.lib import links
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.petitions.access import load_for_organizer
@@ -24,13 +27,6 @@ from undersigned.responses.models import AddressState, address_state
 from undersigned.signatures.actions import count_for
 
 PUBLISHED_SALT = "responses.published"
-LINK_PAGES = {
-    LinkState.MALFORMED: ("responses/link_malformed.html", 404),
-    LinkState.EXPIRED: ("responses/link_expired.html", 410),
-    LinkState.USED: ("responses/link_used.html", 410),
-    LinkState.UNAVAILABLE: ("responses/unavailable.html", 410),
-    LinkState.UNCHECKED: ("responses/link_unchecked.html", 410),
-}
 RENEWABLE = {LinkState.EXPIRED, LinkState.UNCHECKED}
 
 
@@ -44,11 +40,57 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _link_page(request: HttpRequest, state: str, notification, token: str) -> HttpResponse:
-    template, status = LINK_PAGES[state]
-    context = {"notification": notification, "token": token, "days": settings.RESPONSE_LINK_DAYS}
-    if notification is not None:
-        context["petition"] = notification.petition
-    return _private(render(request, template, context, status=status))
+    """An answer link that cannot be used. Only a genuine link (not malformed) names its
+    petition."""
+    if state == LinkState.MALFORMED:
+        text = [_("If the organizers sent you a newer e-mail, use the link in that one: each "
+                  "e-mail has its own link.")]  # fmt: skip
+        return _private(links.page(request, links.MALFORMED, text=text))
+    if state == LinkState.UNAVAILABLE:
+        context = {"petition": notification.petition}
+        return _private(render(request, "responses/unavailable.html", context, status=410))
+    if state == LinkState.USED:
+        return _private(_used_page(request, notification))
+    return _private(_renew_page(request, state, notification, token))
+
+
+def _used_page(request: HttpRequest, notification) -> HttpResponse:
+    used_at = notification.used_at
+    date = formats.date_format(timezone.localtime(used_at), "DATE_FORMAT") if used_at else ""
+    text = [
+        _("This link was used on %(date)s: the response is on the petition page. Each link "
+          "publishes one response.") % {"date": date},
+        _("To add to it, use the link in a newer e-mail about this petition."),
+    ]  # fmt: skip
+    petition = notification.petition
+    offer = links.Offer(
+        _("See the petition and its responses"), petition.get_absolute_url(), style="link"
+    )
+    title = _("A response was already published with this link")
+    return links.page(request, links.USED, title=title, text=text, offer=offer, petition=petition)
+
+
+def _renew_page(request: HttpRequest, state: str, notification, token: str) -> HttpResponse:
+    """Expired, or sent before addresses were checked (unchecked): the same page, which
+    offers a new link, sent to the address on file (new_link below)."""
+    if state == LinkState.UNCHECKED:
+        title = _("Ask for a new link")
+        text = _("This link was sent before our moderators checked the addresses of decision "
+                 "makers, so it can no longer publish a response. We can e-mail a new one to "
+                 "the address on file once a moderator has checked it.")  # fmt: skip
+    else:
+        days, title = settings.RESPONSE_LINK_DAYS, ""
+        too_old = ngettext(
+            "Links to respond work for %(days)s day, and this one is too old.",
+            "Links to respond work for %(days)s days, and this one is too old.",
+            days,
+        ) % {"days": days}
+        text = " ".join([too_old, _("We can e-mail a new one to the address we wrote to.")])
+    url = reverse("responses:new_link", args=[token])
+    return links.page(
+        request, links.EXPIRED, title=title, text=[text], petition=notification.petition,
+        offer=links.Offer(_("Send me a new link"), url, post=True),
+    )  # fmt: skip
 
 
 @never_cache
@@ -70,6 +112,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             if update is None:  # a second click, or another tab, published first
+                notification.refresh_from_db(fields=["used_at"])  # for the page's date
                 return _link_page(request, LinkState.USED, notification, token)
             key = signing.dumps(notification.pk, salt=PUBLISHED_SALT)
             return see_other("responses:published", key=key)

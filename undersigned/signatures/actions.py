@@ -220,8 +220,9 @@ def count_for(petition: Petition) -> int:
     return count
 
 
-def refresh_counts() -> int:
-    """Copy the shard sums onto petitions (lists sort by it), only where they differ."""
+def refresh_counts(petition_id: int | None = None) -> int:
+    """Copy the shard sums onto petitions (lists sort by it), only where they differ: every
+    petition (the clock), or one (its close, receivers.py)."""
     total = Subquery(
         CountShard.objects.filter(petition=OuterRef("pk"))
         .values("petition")
@@ -231,6 +232,8 @@ def refresh_counts() -> int:
     petitions = Petition.objects.filter(
         state__in=[Petition.State.OPEN, Petition.State.CLOSED, Petition.State.HIDDEN]
     ).annotate(total=Coalesce(total, 0))
+    if petition_id is not None:
+        petitions = petitions.filter(pk=petition_id)
     return petitions.exclude(signature_count=F("total")).update(signature_count=F("total"))
 
 

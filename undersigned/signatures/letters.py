@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from undersigned.lib.emails import queue_email
-from undersigned.privacy.links import signer_headers, signer_links
+from undersigned.signatures.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
 from undersigned.transparency.receipts import receipt_for
 

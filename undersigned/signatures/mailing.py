@@ -23,8 +23,8 @@ from django.utils import timezone
 from undersigned.lib.commits import without_flush_wait
 from undersigned.lib.emails import build_mail
 from undersigned.lib.urls import reverse_with
-from undersigned.privacy.links import signer_headers, signer_links
 from undersigned.signatures import risk
+from undersigned.signatures.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
 from undersigned.signatures.sql import sql_time
 

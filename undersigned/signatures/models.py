@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from undersigned.lib import links
 from undersigned.petitions.models import Petition
 
 SHARDS = 16  # count rows per petition: confirmations spread over them instead of queueing
@@ -27,10 +28,6 @@ def normalize_email(address: str) -> str:
         local = local.split("+", 1)[0].replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def short_name(name: str) -> str:
@@ -190,21 +187,19 @@ class Signature(models.Model):
         """First name and initial of the last one: "Anahit K."."""
         return short_name(self.name)
 
-    # Tokens: "<id>.<secret>" so a link finds its row by key, then checks the hash.
+    # The confirmation link (lib/links.py): "<id>.<secret>", only the secret's hash kept.
 
     def new_token(self, now: datetime) -> str:
-        secret = secrets.token_urlsafe(24)  # 192 bits
-        self.token_hash, self.token_created_at = hash_secret(secret), now
-        return f"{self.pk}.{secret}"
+        secret, self.token_hash = links.new_secret()
+        self.token_created_at = now
+        return links.make_token(self.pk, secret)
 
     def token_matches(self, secret: str) -> bool:
-        return bool(self.token_hash) and secrets.compare_digest(
-            self.token_hash, hash_secret(secret)
-        )
+        return links.matches(self.token_hash, secret)
 
     def token_expired(self, now: datetime) -> bool:
         lifetime = timedelta(days=settings.SIGNATURE_TOKEN_DAYS)
-        return self.token_created_at is None or now > self.token_created_at + lifetime
+        return links.expired(self.token_created_at, lifetime, now)
 
     def withdraw_key(self) -> str:
         """A signed key for the withdrawal link, valid for as long as the signature exists."""
@@ -277,3 +272,51 @@ class Invalidation(models.Model):
 
     def __str__(self) -> str:
         return f"Invalidation {self.pk} of petition {self.petition_id} ({self.state})"
+
+
+class ListEntry(models.Model):
+    """An entry of the block and allow lists that the risk screen reads on every sign
+    (risk.py). Moderators keep them in the admin, under Moderation (moderation/models.py
+    shows them there); the table keeps the name it had when the model lived in that app."""
+
+    class Kind(models.TextChoices):
+        BLOCK_DOMAIN = "block-domain", _("blocked e-mail domain")
+        BLOCK_ADDRESS = "block-address", _("blocked e-mail address")
+        BLOCK_RANGE = "block-range", _("blocked network range")
+        ALLOW_RANGE = "allow-range", _("allowed network range (never throttled)")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(
+        max_length=254, help_text=_("A domain, an e-mail address, or a range like 192.0.2.0/24.")
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "moderation_listentry"
+        verbose_name = _("block or allow list entry")
+        verbose_name_plural = _("block and allow lists")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_list_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        """Store each entry the way the screen compares it: a lower-case domain, a
+        normalised address, a network in its canonical form."""
+        value = self.value.strip().lower()
+        if self.kind in {self.Kind.BLOCK_RANGE, self.Kind.ALLOW_RANGE}:
+            try:
+                value = str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                raise ValidationError({"value": _("Enter a range like 192.0.2.0/24.")}) from None
+        elif self.kind == self.Kind.BLOCK_ADDRESS:
+            if "@" not in value:
+                raise ValidationError({"value": _("Enter an e-mail address.")})
+            value = normalize_email(value)
+        elif "@" in value or "." not in value:
+            raise ValidationError({"value": _("Enter a domain like example.org.")})
+        self.value = value

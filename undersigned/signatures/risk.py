@@ -32,8 +32,7 @@ from django.utils import timezone
 
 from undersigned.lib.client import Address
 from undersigned.lib.ratelimit import over_limit
-from undersigned.moderation.models import ListEntry
-from undersigned.signatures.models import Signature
+from undersigned.signatures.models import ListEntry, Signature
 
 logger = logging.getLogger(__name__)
 

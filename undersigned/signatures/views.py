@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 from functools import lru_cache
 
@@ -13,7 +12,9 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from undersigned.lib import links
 from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
@@ -21,7 +22,7 @@ from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
 from undersigned.signatures import actions, cookie, letters, pow
 from undersigned.signatures.forms import SignForm
-from undersigned.signatures.models import Signature, hash_secret
+from undersigned.signatures.models import Signature
 
 FACTS_SECONDS = 1.0
 _facts: dict[int, tuple[float, Petition | None]] = {}
@@ -93,23 +94,12 @@ def _from_token(token: str) -> tuple[Signature | None, str]:
     """The signature a confirmation link is for, only when the link's secret is its token.
 
     A wrong secret is answered exactly like an id that does not exist, after the same
-    work (one lookup by id, one hash, one constant-time comparison): ids are sequential,
-    and neither the page nor its timing may tell a stranger whether a signature exists,
-    what became of it, or which petition it is on.
+    work (lib/links.find): ids are sequential, and neither the page nor its timing may
+    tell a stranger whether a signature exists, what became of it, or which petition it
+    is on. A withdrawn signature has no token left, so its links are malformed too.
     """
-    key, _dot, secret = token.partition(".")
-    # An id within a bigint (a longer one overflows the driver); a plausible secret.
-    if not (key.isascii() and key.isdigit() and len(key) <= 18 and 16 <= len(secret) <= 80):
-        return None, ""
-    found = Signature.objects.select_related("petition").only(*LINK_FIELDS).filter(pk=int(key))
-    signature = found.first()
-    stored = signature.token_hash if signature is not None else ""
-    if not hmac.compare_digest(stored or NO_TOKEN, hash_secret(secret)):
-        return None, ""
-    return signature, secret
-
-
-NO_TOKEN = "-" * 64  # the length of a stored hash; no hash of anything (hex digits only)
+    found = links.find(Signature.objects.select_related("petition").only(*LINK_FIELDS), token)
+    return found.row, found.secret
 
 
 # What a confirmation link's pages read. Both full rows (~80 columns) cost more to compile
@@ -120,27 +110,52 @@ LINK_FIELDS = (
 )  # fmt: skip
 
 
+def _link_page(
+    request: HttpRequest, kind: str, petition: Petition | None = None, token: str = ""
+) -> HttpResponse:
+    """A signer's link that cannot be used. Malformed names no petition: it is also the
+    answer to a secret that is not the signature's, which must tell nothing."""
+    if kind == links.MALFORMED:
+        text = [
+            _("If we sent you a newer e-mail since, only the link in the newest one works."),
+            _("If you removed your signature, this link no longer works."),
+        ]
+        return links.page(request, kind, text=text)
+    if kind == links.USED:
+        return links.page(
+            request, kind, title=_("Your signature is already confirmed"), petition=petition,
+            text=[_("This link has been used: your signature is confirmed. There is nothing "
+                    "more to do.")],
+            offer=links.Offer(_("See the petition"), petition.get_absolute_url(), style="link"),
+        )  # fmt: skip
+    return links.page(
+        request, kind, petition=petition,
+        text=[_("Confirmation links work for a limited time, and this one is too old. We "
+                "can send you a new one.")],
+        offer=links.Offer(
+            _("Send me a new link"), reverse("signatures:resend", args=[token]), post=True
+        ),
+    )  # fmt: skip
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so mail scanners opening links do not."""
     signature, secret = _from_token(token)
     if signature is None or signature.withdrawn_at is not None:
-        return render(request, "signatures/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     petition, now = signature.petition, timezone.now()
     if signature.confirmed_at is not None:
-        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
+        return _link_page(request, links.USED, petition)
     if signature.token_expired(now):
-        return render(
-            request, "signatures/link_expired.html",
-            {"petition": petition, "token": token}, status=410,
-        )  # fmt: skip
+        return _link_page(request, links.EXPIRED, petition, token)
     if not petition.accepts_signatures(now):
         return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
     if request.method != "POST":
         return render(request, "signatures/confirm.html", {"signature": signature, "token": token})
     if actions.confirm_signature(signature, secret, now) is None:
-        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
+        return _link_page(request, links.USED, petition)
     key = signing.dumps(signature.pk, salt="signatures.thanks", compress=True)
     return see_other("signatures:thanks", key=key)
 
@@ -153,10 +168,10 @@ def resend(request: HttpRequest, token: str) -> HttpResponse:
     signer's link is not replaced behind their back."""
     signature, _secret = _from_token(token)
     if signature is None or signature.withdrawn_at is not None:
-        return render(request, "signatures/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     petition = signature.petition
     if signature.confirmed_at is not None:
-        return render(request, "signatures/link_used.html", {"petition": petition}, status=410)
+        return _link_page(request, links.USED, petition)
     sent = actions.request_confirmation_mail(signature)
     return render(request, "signatures/resent.html", {"petition": petition, "sent": sent})
 
@@ -179,7 +194,7 @@ def thanks(request: HttpRequest, key: str) -> HttpResponse:
     shows only what is true of both, so a held sender learns nothing from it."""
     signature = _from_thanks_key(key)
     if signature is None:
-        return render(request, "signatures/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     petition = signature.petition
     if signature.withdrawn_at is not None:  # an old tab or bookmark: say what is true now
         return render(request, "signatures/withdrawn.html", {"petition": petition}, status=410)
@@ -205,7 +220,7 @@ def email_receipt(request: HttpRequest, key: str) -> HttpResponse:
     """Send the signer their log receipt by e-mail, to keep beyond this browser."""
     signature = _from_thanks_key(key)
     if signature is None or signature.withdrawn_at is not None:
-        return render(request, "signatures/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     letters.email_receipt(signature)
     response = see_other("signatures:thanks", key=key)
     response["Location"] += "?receipt=sent"
@@ -218,7 +233,7 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
     signature_id = Signature.pk_from_withdraw_key(key)
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is None:
-        return render(request, "signatures/link_malformed.html", status=404)
+        return _link_page(request, links.MALFORMED)
     if signature.withdrawn_at is not None:
         return render(request, "signatures/withdrawn.html", {"petition": signature.petition})
     if request.method != "POST":

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from undersigned.lib.publictime import day_of
-from undersigned.signatures.models import Signature
 from undersigned.transparency import keys, notes
 from undersigned.transparency.models import Checkpoint, Commitment, Entry, LogHead, Node, SigningKey
 from undersigned.transparency.tree import NODE_MIN_LEVEL, StoredTree, new_nodes
@@ -33,6 +33,15 @@ SALT_BYTES = 16
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class Signed(Protocol):
+    """A signature as the log sees it: its id and its petition's. signatures passes its
+    Signature rows; the log needs nothing else of them, and does not import that app
+    (signatures writes to the log, not the other way round)."""
+
+    pk: int
+    petition_id: int
+
+
 def opening(salt: bytes, signature_id: int) -> bytes:
     """What the commitment hashes: the salt, then the signature id as 8 bytes big-endian.
     A signer's receipt carries it, so anyone can check the commitment offline."""
@@ -43,7 +52,7 @@ def commitment_of(salt: bytes, signature_id: int) -> str:
     return hashlib.sha256(opening(salt, signature_id)).hexdigest()
 
 
-def append_event(signature: Signature, kind: str, now: datetime) -> None:
+def append_event(signature: Signed, kind: str, now: datetime) -> None:
     """Log a change to whether `signature` counts. Call it inside the transaction that
     moves the count, after the signature's row is locked (its conditional UPDATE or
     select_for_update), so one signature's entries are logged in the order they happened.
@@ -91,7 +100,7 @@ def append_events(petition_id: int, signature_ids: list[int], kind: str, now: da
         )
 
 
-def erase_commitment(signature: Signature) -> bool:
+def erase_commitment(signature: Signed) -> bool:
     """Forget the salt: the signature's entries stay in the tree, linked to no one."""
     return Commitment.objects.filter(signature_id=signature.pk).delete()[0] > 0
 

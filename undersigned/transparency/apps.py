@@ -11,3 +11,12 @@ class TransparencyConfig(AppConfig):
             "undersigned.transparency.tasks.publish_checkpoints",
         ),
     }
+
+    def ready(self) -> None:
+        from undersigned.petitions import hooks
+        from undersigned.petitions.models import Petition
+        from undersigned.transparency import receivers
+
+        hooks.state_changed.connect(
+            receivers.petition_state_changed, sender=Petition, dispatch_uid="transparency"
+        )

@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Q
 
 from undersigned.petitions.models import Petition
-from undersigned.signatures.models import Signature
 from undersigned.transparency import merkle
 
 LEAF_VERSION = "v1"
@@ -70,8 +69,10 @@ class Commitment(models.Model):
     """The salt that ties a signature to its entries, and its "confirmed" entry for the
     receipt. Deleting this row (erasure) unlinks the entries for good; they stay valid."""
 
+    # By name: signatures writes to this log (it imports this app, never the reverse);
+    # the key back to its row is kept so that deleting a signature deletes its salt.
     signature = models.OneToOneField(
-        Signature, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "signatures.Signature", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     salt = models.CharField(max_length=32)  # hex, 128 random bits
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")

@@ -12,8 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from undersigned.signatures.models import Signature
-from undersigned.transparency.actions import opening
+from undersigned.transparency.actions import Signed, opening
 from undersigned.transparency.models import Checkpoint, Commitment, Entry
 from undersigned.transparency.tree import StoredTree
 
@@ -47,7 +46,7 @@ class ReceiptCheck:
         return self.checkpoint is not None
 
 
-def receipt_for(signature: Signature) -> Receipt | None:
+def receipt_for(signature: Signed) -> Receipt | None:
     """The receipt of a confirmed signature whose salt is still held."""
     commitment = Commitment.objects.filter(signature_id=signature.pk).first()
     if commitment is None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from undersigned.petitions.actions import close_petition
 from undersigned.petitions.models import InvalidTransition, Petition, Target
 from undersigned.signatures.models import Signature
 from undersigned.updates.models import Update
@@ -157,8 +158,6 @@ def declare_victory(
     """Mark the petition as won with the organizer's note, close it if it is still open
     (a won petition takes no more signatures) and post the victory as an update, e-mailed
     to the signers who asked for updates unless `email` is false."""
-    from undersigned.petitions.actions import close_petition
-
     now = now or timezone.now()
     note = note.strip()
     if not note:

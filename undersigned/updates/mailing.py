@@ -27,10 +27,10 @@ from django.utils import timezone, translation
 
 from undersigned.lib.emails import build_mail, build_message
 from undersigned.petitions.models import Petition
-from undersigned.privacy.links import signer_headers, signer_links
-from undersigned.responses.models import answer_origin
+from undersigned.signatures.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
 from undersigned.updates.actions import recipients
+from undersigned.updates.hooks import answer_origin
 from undersigned.updates.models import STALE_CLAIM, Update, UpdateMail
 
 logger = logging.getLogger(__name__)

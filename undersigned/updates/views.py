@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from undersigned.lib import markdown
-from undersigned.lib.http import error_page, see_other
+from undersigned.lib.http import error_page, see_other, staff_only
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
-from undersigned.moderation.views import staff_only
 from undersigned.petitions.access import EDITOR, load_for_organizer
 from undersigned.petitions.models import InvalidTransition
 from undersigned.updates import actions

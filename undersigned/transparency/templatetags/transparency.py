@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from undersigned.petitions.models import Petition
-from undersigned.signatures.models import Signature
+from undersigned.transparency.actions import Signed
 from undersigned.transparency.models import Checkpoint
 from undersigned.transparency.receipts import receipt_for
 
@@ -18,7 +18,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("transparency/_receipt.html")
-def receipt(signature: Signature) -> dict:
+def receipt(signature: Signed) -> dict:
     """The signer's receipt, while the site still holds the salt (until withdrawal)."""
     found = receipt_for(signature)
     if found is None:

@@ -1,7 +1,8 @@
 """The links every e-mail to a signer carries (unsubscribe, withdraw), and its headers.
 
 Signed like the withdrawal link (valid as long as the signature exists), with a salt of
-its own so that one kind of link can never be turned into the other.
+its own so that one kind of link can never be turned into the other. The unsubscribe
+page itself is privacy's (privacy/views.py), found here by its URL name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.core import signing
 from undersigned.lib.urls import reverse_with
 from undersigned.signatures.models import Signature
 
+# Named when this module lived in privacy/; links already e-mailed are signed with it.
 SALT = "privacy.unsubscribe"
 
 
