@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REDIS_URL = env.redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "undersigned.lib.rediscache.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -106,10 +106,10 @@ def database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
     elif size := integer("DATABASE_POOL_SIZE", 10):
         # One pool per process, shared by its threads, instead of one persistent connection
-        # per thread: granian runs Django on up to 16 threads a process, and each thread's
-        # first request (or the first after CONN_MAX_AGE) opened its own connection. At the
-        # start of a surge that was 64 new PostgreSQL backends at once, a second of the
-        # whole machine (bench: surge). The pool opens two at start-up and lends them.
+        # per thread: granian runs Django on many threads a process, and each thread's
+        # first request (or the first after CONN_MAX_AGE) would open its own connection,
+        # so the start of a surge would open a crowd of PostgreSQL backends at once. The
+        # pool opens two at start-up and lends them.
         config["CONN_MAX_AGE"] = 0  # Django returns the connection to the pool instead
         pool = {"min_size": min(2, size), "max_size": size, "timeout": 10}
         config.setdefault("OPTIONS", {})["pool"] = pool

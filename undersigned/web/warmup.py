@@ -2,9 +2,8 @@
 
 Django imports the URLconf (and with it every view, form and model module), compiles
 templates and regular expressions and loads translation catalogues lazily, on the first
-request that needs them: 300–700 ms per process. A server that has just started (or
-restarted a worker) under load would make the first few requests on each process wait
-that long. None of this queries the database, so it is safe before anything is migrated;
+request that needs them. A server that has just started (or restarted a worker) under
+load would make the first few requests on each process wait for all of that. None of this queries the database, so it is safe before anything is migrated;
 a PostgreSQL connection pool (lib/env.py) starts opening its first connections in the
 background.
 """
