@@ -88,6 +88,7 @@ def test_start_up_stops_with_a_clear_message_on_a_bad_value(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     environment["DEBUG"] = "0"
+    environment["VAR_DIR"] = str(tmp_path)  # no key left there by `make run`
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
         capture_output=True, text=True, check=False,

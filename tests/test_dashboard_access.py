@@ -9,6 +9,7 @@ from django.utils import timezone
 from support import make_petition
 
 from undersigned.accounts.models import User
+from undersigned.dashboard.views import SECTIONS
 from undersigned.petitions.models import Organizer, Petition
 
 
@@ -36,11 +37,8 @@ def stranger(db) -> User:
 
 
 def pages(petition) -> list[str]:
-    return [
-        reverse("dashboard:petition", args=[petition.pk]),
-        reverse("dashboard:map", args=[petition.pk]),
-        reverse("dashboard:organizers", args=[petition.pk]),
-    ]
+    sections = [name for name, _label in SECTIONS]
+    return [reverse(f"dashboard:{name}", args=[petition.pk]) for name in [*sections, "map"]]
 
 
 def test_it_sends_visitors_who_are_not_signed_in_to_sign_in(client, petition):
@@ -148,3 +146,5 @@ def test_the_dashboard_opens_in_every_state(client, organizer, moderator, state)
     response = client.get(reverse("dashboard:petition", args=[petition.pk]))
     assert response.status_code == 200
     assert "No milestone yet" in response.content.decode()
+    for name, _label in SECTIONS:  # and so does every section, whatever the panels show
+        assert client.get(reverse(f"dashboard:{name}", args=[petition.pk])).status_code == 200

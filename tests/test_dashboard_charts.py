@@ -94,7 +94,7 @@ def test_the_map_is_compressed_for_browsers_that_accept_it(client, organizer, pe
 def test_the_charts_on_the_page_are_valid_and_self_contained(client, organizer, petition):
     add(petition, 5, at=datetime.now(UTC) - timedelta(hours=2))
     client.force_login(organizer)
-    page = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    page = client.get(reverse("dashboard:signatures", args=[petition.pk])).content.decode()
     svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
     assert len(svgs) >= 2
     for svg in svgs:

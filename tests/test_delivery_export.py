@@ -67,7 +67,7 @@ def test_the_contact_list_is_for_the_creator_and_editors_and_each_download_is_lo
     assert contacts(client_for(organizer), petition).status_code == 200
     log = list(Download.objects.order_by("pk").values_list("kind", "user", "rows"))
     assert log == [("contacts", editor.pk, 2), ("contacts", organizer.pk, 2)]
-    page = client_for(viewer).get(reverse("dashboard:petition", args=[petition.pk]))
+    page = client_for(viewer).get(reverse("dashboard:delivery", args=[petition.pk]))
     assert "2 signers let you e-mail them." in page.content.decode()
     assert "contact list (CSV)" in page.content.decode()
 

@@ -58,7 +58,7 @@ def test_it_makes_a_pack_with_the_petition_the_count_and_names_but_no_addresses(
 ):
     client = client_for(organizer)
     response = make_pack(client, petition)
-    assert response.status_code == 303 and response["Location"].endswith("/dashboard#delivery")
+    assert response.status_code == 303 and response["Location"].endswith("/dashboard/delivery")
     pack = DeliveryPack.objects.get()
     assert pack.state == State.READY and pack.online_count == 3
 
@@ -141,7 +141,7 @@ def test_the_pdf_lists_at_most_the_cap_and_points_to_the_complete_csv(
     assert ARMENIAN in text and EVIL not in text
     body = b"".join(download(client, pack, "csv").streaming_content).decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(body)))) == 4
-    page = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    page = client.get(reverse("dashboard:delivery", args=[petition.pk])).content.decode()
     assert "The PDF lists the first 2 signers; the CSV lists them all." in page
 
 
@@ -156,7 +156,7 @@ def test_large_petitions_get_their_pack_from_the_worker(
     make_pack(client, petition)
     pack = DeliveryPack.objects.get()
     assert pack.state == State.REQUESTED and not pack.file_stem
-    page = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    page = client.get(reverse("dashboard:delivery", args=[petition.pk])).content.decode()
     assert "Being prepared since" in page and "Download the PDF" not in page
 
     make_pack(client, petition)  # a second click while it is on its way: the same pack
@@ -165,7 +165,7 @@ def test_large_petitions_get_their_pack_from_the_worker(
     assert run_tasks() == 1
     pack.refresh_from_db()
     assert pack.state == State.READY and pack.online_count == 3 and pack.attempts == 1
-    page = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    page = client.get(reverse("dashboard:delivery", args=[petition.pk])).content.decode()
     assert pack.pdf_sha256 in page and pack.csv_sha256 in page and "Download the PDF" in page
 
 
@@ -265,7 +265,7 @@ def test_strangers_viewers_and_moderators_cannot_make_or_download_packs(
     anonymous = download(client_for(None), pack, "pdf")
     assert anonymous.status_code == 302 and "/sign-in" in anonymous["Location"]
 
-    page = client_for(viewer).get(reverse("dashboard:petition", args=[petition.pk]))
+    page = client_for(viewer).get(reverse("dashboard:delivery", args=[petition.pk]))
     html = page.content.decode()
     assert pack.pdf_sha256 in html and "Download the PDF" not in html
     assert "Only the petition’s creator and its editors can" in html
@@ -286,7 +286,7 @@ def test_editors_download_and_every_download_is_logged(petition, organizer, sign
         ("pdf", editor, pack.pdf_sha256),
         ("csv", editor, pack.csv_sha256),
     ]
-    html = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    html = client.get(reverse("dashboard:delivery", args=[petition.pk])).content.decode()
     assert "Eddie" in html and "delivery pack (PDF)" in html and "delivery pack (CSV)" in html
 
 

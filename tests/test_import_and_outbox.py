@@ -39,6 +39,7 @@ def test_the_first_real_petition_imports_and_reads_well(client, moderator, tmp_p
     source = tmp_path / "first.md"
     source.write_text(
         f'---\ntitle: "{title}"\ngoal: 25000\nlanguage: en\ncreator: first@example.org\n'
+        "creator_name: Anahit Sargsyan\n"
         "targets:\n  - name: United Nations Security Council\n    role: Member states\n---\n"
         + body,
         encoding="utf-8",
@@ -47,7 +48,9 @@ def test_the_first_real_petition_imports_and_reads_well(client, moderator, tmp_p
     petition = Petition.objects.get()
     html = client.get(petition.get_absolute_url()).content.decode()
     assert f">{title.replace('&', '&amp;').replace(chr(39), '&#x27;')}</h1>" in html
-    assert "0</span> have signed." in html and "get to 25,000!" in html
+    assert "Started by Anahit Sargsyan" in html and "an organizer" not in html
+    assert "Be the first to sign" in html and "The goal is 25,000 signatures." in html
+    assert "0</span>" not in html and "more signatures to reach" not in html
     assert "extensive military aid–both" in html and "“drown[ing]”" in html
     assert "United Nations Security Council" in html
 
@@ -55,10 +58,11 @@ def test_the_first_real_petition_imports_and_reads_well(client, moderator, tmp_p
 @pytest.mark.parametrize(
     ("front", "message"),
     [
-        ("title: x\ngoal: lots\ncreator: a@b.org\ntargets: [A]", "goal"),
-        ("title: x\ngoal: 100\ncreator: a@b.org", "targets"),
-        ("title: ''\ngoal: 100\ncreator: a@b.org\ntargets: [A]", "title"),
-        ("title: x\ngoal: 100\ntargets: [A]", "organizer"),
+        ("title: x\ngoal: lots\ncreator: a@b.org\ncreator_name: A\ntargets: [A]", "goal"),
+        ("title: x\ngoal: 100\ncreator: a@b.org\ncreator_name: A", "targets"),
+        ("title: ''\ngoal: 100\ncreator: a@b.org\ncreator_name: A\ntargets: [A]", "title"),
+        ("title: x\ngoal: 100\ncreator_name: A\ntargets: [A]", "organizer"),
+        ("title: x\ngoal: 100\ncreator: a@b.org\ntargets: [A]", "creator_name"),
         ("title: [unclosed\n", "YAML"),
     ],
 )

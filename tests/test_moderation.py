@@ -32,10 +32,10 @@ def decide(client, petition, **data):
     return client.post(reverse("moderation:review", args=[petition.pk]), data)
 
 
-def test_the_queue_sends_visitors_to_sign_in(client, db):
+def test_the_queue_sends_visitors_to_the_moderators_sign_in(client, db):
     response = client.get(reverse("moderation:queue"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:sign_in"))
+    assert response["Location"] == reverse("accounts:staff_sign_in") + "?next=/moderation/"
 
 
 def test_organizers_cannot_see_the_queue_or_decide(client, organizer, submitted):

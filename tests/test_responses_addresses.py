@@ -49,7 +49,7 @@ def url_for(target: Target) -> str:
 
 
 def dashboard(petition: Petition) -> str:
-    return reverse("dashboard:petition", args=[petition.pk])
+    return reverse("dashboard:decision_makers", args=[petition.pk])
 
 
 def message_of(response) -> str:
@@ -67,7 +67,7 @@ def test_it_emails_a_decision_maker_given_an_address_after_opening_once_approved
     response = signed_in(organizer).post(url_for(council), {"email": " Clerk@Riverside.EXAMPLE "})
 
     assert response.status_code == 303
-    assert response["Location"] == dashboard(addressed) + "#decision-makers"
+    assert response["Location"] == dashboard(addressed)
     assert "Our moderators check every new address" in message_of(response)
     council.refresh_from_db()
     assert council.email == "Clerk@riverside.example"  # the domain is case-insensitive

@@ -227,7 +227,7 @@ def test_the_demo_adds_an_addressed_target_and_turns_notifications_on(petition):
 def test_the_dashboard_shows_the_address_masked_and_the_history(link, addressed, organizer):
     client = Client()
     client.force_login(organizer)
-    page = client.get(reverse("dashboard:petition", args=[addressed.pk])).content.decode()
+    page = client.get(reverse("dashboard:decision_makers", args=[addressed.pk])).content.decode()
     assert "m•••@example.org" in page and "maria.rossi@example.org" not in page
     assert "the petition opened" in page and "No response yet" in page
     assert "E-mail Maria Rossi again" in page
@@ -241,7 +241,7 @@ def test_a_dashboard_viewer_sees_the_panel_without_buttons(link, addressed):
     )  # fmt: skip
     client = Client()
     client.force_login(viewer)
-    page = client.get(reverse("dashboard:petition", args=[addressed.pk])).content.decode()
+    page = client.get(reverse("dashboard:decision_makers", args=[addressed.pk])).content.decode()
     assert "Decision makers" in page and "m•••@example.org" in page
     assert "E-mail Maria Rossi again" not in page
     assert "Stop e-mailing the decision makers" not in page

@@ -92,7 +92,7 @@ def test_organizers_and_moderators_see_the_title_in_their_language(
     assert update.email_state == Update.EmailState.APPROVAL
 
     for user, url in [
-        (organizer, reverse("dashboard:petition", args=[addressed.pk])),
+        (organizer, reverse("dashboard:updates", args=[addressed.pk])),
         (moderator, reverse("updates:approval_queue")),
     ]:
         client = Client()

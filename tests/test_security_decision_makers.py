@@ -171,7 +171,7 @@ def test_a_non_moderator_cannot_approve_an_address(opened, organizer, run_tasks)
         assert decide_address(client, mayor, "me@organizer.example").status_code == 403
         assert client.get(reverse("moderation:addresses")).status_code == 403
     anonymous = decide_address(Client(), mayor, "me@organizer.example")
-    assert anonymous.status_code == 302 and "/sign-in" in anonymous["Location"]
+    assert anonymous.status_code == 302 and "/staff-sign-in/" in anonymous["Location"]
 
     actions.notify_targets()
     run_tasks()

@@ -96,7 +96,7 @@ def test_the_thank_you_page_uses_the_same_share_links(anonymous, petition, run_t
 def test_the_dashboard_has_the_share_kit_with_snippets(petition, organizer, settings):
     client = Client()
     client.force_login(organizer)
-    html = unescape(client.get(f"/petitions/{petition.pk}/dashboard").content.decode())
+    html = unescape(client.get(f"/petitions/{petition.pk}/dashboard/sharing").content.decode())
     assert "Share kit" in html
     assert f'<iframe src="{settings.SITE_URL}/petitions/{petition.pk}/embed"' in html
     assert f'data-petition="{petition.pk}"' in html

@@ -62,7 +62,7 @@ def test_a_receipt_proves_inclusion_and_a_wrong_code_fails(capsys, logged, site)
     receipt = receipt_for(logged.signers[3])
     code, out = verify(capsys, logged, site, "--receipt", str(receipt))
     assert code == 0 and "proven included; the signature is counted" in out
-    wrong = f"{receipt.entry_id}:{'0' * 48}"
+    wrong = f"{receipt.number}:{'0' * 48}"
     code, out = verify(capsys, logged, site, "--receipt", wrong)
     assert code == 1 and "receipt: wrong code" in out
 

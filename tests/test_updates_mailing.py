@@ -235,7 +235,7 @@ def test_the_dashboard_shows_sending_n_of_total(petition, organizer, settings):
 
     client = Client()
     client.force_login(organizer)
-    html = client.get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    html = client.get(reverse("dashboard:updates", args=[petition.pk])).content.decode()
     assert "Sending: 2 of 3 e-mails sent" in html
 
 

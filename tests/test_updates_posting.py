@@ -87,7 +87,7 @@ def test_the_form_shows_how_many_emails_are_left(petition, organizer, settings):
     settings.UPDATE_EMAILS_PER_WEEK = 3
     add_signers(petition, 2)
     post_news(petition)
-    page = signed_in(organizer).get(reverse("dashboard:petition", args=[petition.pk]))
+    page = signed_in(organizer).get(reverse("dashboard:updates", args=[petition.pk]))
     html = page.content.decode()
     assert "2 of 3 e-mails left this week" in html
     assert "E-mail it to the 2 signers who asked for updates" in html
@@ -167,7 +167,7 @@ def test_viewers_see_the_list_but_not_the_forms(petition):
     viewer = User.objects.create_user("viewer@example.org")
     Organizer.objects.create(petition=petition, email=viewer.email, user=viewer,
                              role=Organizer.Role.VIEWER, accepted_at=timezone.now())  # fmt: skip
-    html = signed_in(viewer).get(reverse("dashboard:petition", args=[petition.pk])).content.decode()
+    html = signed_in(viewer).get(reverse("dashboard:updates", args=[petition.pk])).content.decode()
     assert "A visible update" in html
     assert reverse("updates:new", args=[petition.pk]) not in html
     assert reverse("updates:victory", args=[petition.pk]) not in html

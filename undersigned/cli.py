@@ -42,9 +42,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     check.add_argument(
         "url", help=_("the petition's address, e.g. https://example.org/petitions/12")
     )
-    check.add_argument(
-        "--receipt", metavar="ENTRY_ID:CODE", help=_("also check a signer's receipt")
-    )
+    check.add_argument("--receipt", metavar="ENTRY:CODE", help=_("also check a signer's receipt"))
     check.add_argument(
         "--key", action="append", default=[], metavar="VERIFIER_KEY",
         help=_("trust only this key (name+hash+base64), obtained elsewhere; repeat for rotations"),

@@ -22,21 +22,40 @@ def _secret_key() -> str:
         if len(key) < 32:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it to a long random string (DEBUG=1 makes one for you)."
-        )
-    # Local development: one random key kept under var/ so sessions survive restarts.
+    # `make run` (DEBUG=1) keeps one random key under var/ so that sessions survive
+    # restarts. Any later command in the same checkout uses it too, whatever its DEBUG
+    # (import_petition in a new shell, say): links it makes must work on that site. With
+    # neither the variable nor the file, nothing is guessed: production stops here.
     path = VAR_DIR / "secret-key"
     if not path.exists():
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is not set. Set it to a long random string (`make run`, or "
+                f"DEBUG=1, makes one in {path})."
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
-    return path.read_text().strip()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} must hold at least 32 characters: delete it.")
+    return key
+
+
+def _site_url() -> str:
+    # The address `manage.py run` last served (jobs/management/commands/run.py writes
+    # it), so that `PORT=8080 make run` and then import_petition in another shell prints
+    # links on 8080. The variable always wins.
+    remembered, default = VAR_DIR / "site-url", "http://127.0.0.1:8000"
+    if remembered.exists():
+        default = remembered.read_text().strip()
+        if not default.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(f"{remembered} holds {default!r}: delete it.")
+    return env.url("SITE_URL", default)
 
 
 SECRET_KEY = _secret_key()
-SITE_URL = env.url("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = _site_url()
 ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 SITE_NAME = env.string("SITE_NAME", "Undersigned")

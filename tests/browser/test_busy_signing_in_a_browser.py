@@ -65,7 +65,9 @@ def test_a_busy_answer_is_tried_again_until_the_signature_is_in(
     run_clock_until(page, lambda: len(tries) == 3)
     expect(page.get_by_role("heading", level=1)).to_have_text("One more step: check your e-mail")
     # The address is echoed from the cookie the (fetched) redirect set.
-    expect(page.get_by_role("main")).to_contain_text(f"We have sent a link to {SIGNER['email']}.")
+    expect(page.get_by_role("main")).to_contain_text(
+        f"We have sent a link to {SIGNER['email']} to confirm"
+    )
     assert tries == ["POST", "POST", "POST"]
     assert Signature.objects.filter(email=SIGNER["email"]).count() == 1
 

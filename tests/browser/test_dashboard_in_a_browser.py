@@ -1,6 +1,7 @@
 """The organizer dashboard in Chromium: the creator opens it, the charts and the map render
 under the site's real CSP, axe finds nothing serious (light and dark, desktop and phone),
-the creator invites a co-organizer, and on a phone the co-organizers stack as cards."""
+the creator invites a co-organizer, and on a phone the co-organizers stack as cards.
+Moving between the sections is in test_dashboard_sections_in_a_browser.py."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def busy_petition(petition):
     return petition
 
 
-def dashboard_url(site: str, petition) -> str:
-    return f"{site}/petitions/{petition.pk}/dashboard"
+def dashboard_url(site: str, petition, section: str = "") -> str:
+    return f"{site}/petitions/{petition.pk}/dashboard" + (f"/{section}" if section else "")
 
 
 def test_the_charts_and_map_render_under_the_real_csp(
@@ -67,6 +68,10 @@ def test_the_charts_and_map_render_under_the_real_csp(
     page.on("request", lambda r: None if r.url.startswith(site) else problems.append(r.url))
     page.goto(dashboard_url(site, busy_petition))
     expect(page.get_by_role("heading", level=1)).to_have_text(busy_petition.title)
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)  # the overview
+    page.get_by_role("navigation", name="Dashboard sections").get_by_role(
+        "link", name="Signatures"
+    ).click()
     expect(page.get_by_role("img", name="Confirmed signatures per hour")).to_be_visible()
     expect(page.get_by_role("img", name="Confirmed signatures per day")).to_be_visible()
     world = page.get_by_role("img", name=r"World map shaded by confirmed signatures")
@@ -84,11 +89,8 @@ def test_the_charts_and_map_render_under_the_real_csp(
     page.get_by_role("link", name=re.compile(r"^Confirmed\W+sort most first")).click()
     most = Signature.objects.filter(petition=busy_petition, country="AM").counted().count()
     expect(page.locator("#countries tbody tr td").first).to_have_text(str(most))
-    page.goto(dashboard_url(site, busy_petition))
-    page.screenshot(path=str(screenshots / "dashboard-full.png"), full_page=True)
-    sources = page.locator("#sources").bounding_box()  # the figures, charts, map, sources
-    clip = {"x": 0, "y": 0, "width": DESKTOP[0], "height": sources["y"] + sources["height"] + 24}
-    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True, clip=clip)
+    page.goto(dashboard_url(site, busy_petition, "signatures"))
+    page.screenshot(path=str(screenshots / "dashboard-signatures.png"), full_page=True)
     world.screenshot(path=str(screenshots / "dashboard-map.png"))
 
 
@@ -100,10 +102,15 @@ def test_axe_finds_nothing_serious_on_the_dashboard(
     page = signed_in_page(organizer, size, scheme, audit=True)
     page.goto(dashboard_url(site, busy_petition))
     page.screenshot(path=str(screenshots / f"dashboard-{scheme}-{size[0]}.png"), full_page=True)
+    assert_no_serious_violations(page, f"the dashboard's overview ({scheme}, {size[0]}px)")
+    page.goto(dashboard_url(site, busy_petition, "signatures"))
     for details in page.locator("details").all():
         details.locator("summary").click()  # audit the tables too
-    assert_no_serious_violations(page, f"the dashboard ({scheme}, {size[0]}px)")
-    page.goto(f"{site}/petitions/{busy_petition.pk}/organizers")
+    page.screenshot(
+        path=str(screenshots / f"dashboard-signatures-{scheme}-{size[0]}.png"), full_page=True
+    )
+    assert_no_serious_violations(page, f"the dashboard's signatures ({scheme}, {size[0]}px)")
+    page.goto(dashboard_url(site, busy_petition, "organizers"))
     assert_no_serious_violations(page, f"the co-organizers page ({scheme}, {size[0]}px)")
     no_scroll = "document.documentElement.scrollWidth <= window.innerWidth"
     assert page.evaluate(no_scroll), "the co-organizers page scrolls sideways"
@@ -112,7 +119,9 @@ def test_axe_finds_nothing_serious_on_the_dashboard(
 def test_the_creator_invites_a_co_organizer(signed_in_page, site, organizer, petition, screenshots):
     page = signed_in_page(organizer)
     page.goto(dashboard_url(site, petition))
-    page.get_by_role("link", name="Invite or manage co-organizers").click()
+    page.get_by_role("navigation", name="Dashboard sections").get_by_role(
+        "link", name="Co-organizers"
+    ).click()
     page.get_by_role("button", name="Send the invitation").click()
     expect(page.locator("#error-summary")).to_contain_text("Enter the e-mail address")
     page.get_by_label("Their e-mail address").fill("ani@example.org")
@@ -185,7 +194,7 @@ def test_on_a_phone_the_co_organizers_stack_as_cards_used_by_keyboard(
     signed_in_page, site, organizer, co_organizers, scheme, screenshots
 ):
     page = signed_in_page(organizer, PHONE, scheme, audit=True)
-    page.goto(f"{site}/petitions/{co_organizers.pk}/organizers")
+    page.goto(dashboard_url(site, co_organizers, "organizers"))
     expect(page.locator("table.organizers")).to_have_count(2)
     overflow = page.evaluate(OVERFLOW)
     assert overflow["page"] <= PHONE[0], overflow
@@ -226,7 +235,7 @@ def test_on_a_wide_screen_the_co_organizers_stay_a_table(
     signed_in_page, site, organizer, co_organizers, width, screenshots
 ):
     page = signed_in_page(organizer, (width, DESKTOP[1]))
-    page.goto(f"{site}/petitions/{co_organizers.pk}/organizers")
+    page.goto(dashboard_url(site, co_organizers, "organizers"))
     page.screenshot(path=str(screenshots / f"dashboard-organizers-{width}.png"), full_page=True)
     table = page.get_by_role("region", name="Who runs this petition").get_by_role("table")
     assert table.evaluate("t => getComputedStyle(t).display") == "table"

@@ -53,7 +53,7 @@ def test_an_organizer_makes_and_downloads_the_delivery_pdf(
 ):
     petition = signed_petition
     page = signed_in_page(organizer)
-    page.goto(f"{site}/petitions/{petition.pk}/dashboard")
+    page.goto(f"{site}/petitions/{petition.pk}/dashboard/delivery")
     panel = page.locator("#delivery")
     expect(panel).to_contain_text("Not made yet.")
 
@@ -67,7 +67,7 @@ def test_an_organizer_makes_and_downloads_the_delivery_pdf(
     expect(page.locator(".messages")).to_contain_text("850 paper signatures from Armenia")
     page.screenshot(path=str(screenshots / "delivery-paper.png"), full_page=True)
 
-    page.goto(f"{site}/petitions/{petition.pk}/dashboard")
+    page.goto(f"{site}/petitions/{petition.pk}/dashboard/delivery")
     page.get_by_role("button", name="Make the delivery pack for all the decision makers").click()
     expect(page.locator(".messages")).to_contain_text("The delivery pack is ready to download.")
     pack = DeliveryPack.objects.get()
@@ -113,7 +113,7 @@ def test_the_panel_and_the_paper_page_pass_axe(
     page.get_by_label("Number of signatures").fill("120")
     page.get_by_role("button", name="Record these signatures").click()
 
-    page.goto(f"{site}/petitions/{petition.pk}/dashboard")
+    page.goto(f"{site}/petitions/{petition.pk}/dashboard/delivery")
     page.get_by_role("button", name="Make the delivery pack for all the decision makers").click()
     panel = page.locator("#delivery")
     expect(panel).to_contain_text("SHA-256")

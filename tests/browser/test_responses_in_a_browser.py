@@ -88,7 +88,7 @@ def test_a_decision_maker_opens_the_emailed_link_and_publishes_a_response(
     block.screenshot(path=str(SHOTS / "responses-petition.png"))
 
     dashboard = audit_context(width=1100, height=900, user=organizer)
-    dashboard.goto(site + f"/petitions/{addressed.pk}/dashboard")
+    dashboard.goto(site + f"/petitions/{addressed.pk}/dashboard/decision-makers")
     panel = dashboard.locator(".responses-panel")
     expect(panel).to_contain_text("m•••@example.org")
     expect(panel).to_contain_text("checked by our moderators")

@@ -156,7 +156,9 @@ def test_a_person_signs_from_the_widget_on_another_site(
     tab = new_tab.value
     tab.wait_for_load_state()
     expect(tab.get_by_role("heading", level=1)).to_have_text("One more step: check your e-mail")
-    expect(tab.get_by_role("main")).to_contain_text(f"We have sent a link to {SIGNER['email']}.")
+    expect(tab.get_by_role("main")).to_contain_text(
+        f"We have sent a link to {SIGNER['email']} to confirm"
+    )
     signature = Signature.objects.get(petition=shared_petition)
     assert signature.source == "embed"
 
@@ -193,7 +195,7 @@ def test_axe_finds_nothing_serious_on_the_share_panel_and_kit(
         expect(page.locator(".share-panel")).to_be_visible()
         assert_no_serious_violations(page, "the petition page's share panel")
         sign_in(context, site, organizer)
-        page.goto(site + f"/petitions/{shared_petition.pk}/dashboard")
+        page.goto(site + f"/petitions/{shared_petition.pk}/dashboard/sharing")
         expect(page.locator(".share-kit")).to_be_visible()
         assert_no_serious_violations(page, "the dashboard's share kit")
     finally:
@@ -241,7 +243,7 @@ def test_screenshots_of_sharing_are_saved_for_the_docs(
     page.locator(".share-panel").screenshot(path=SHOTS / "sharing-panel.png")
 
     sign_in(page.context, site, organizer)
-    page.goto(site + f"/petitions/{shared_petition.pk}/dashboard")
+    page.goto(site + f"/petitions/{shared_petition.pk}/dashboard/sharing")
     page.locator(".share-kit").screenshot(path=SHOTS / "sharing-kit.png")
     for name in names:
         assert (SHOTS / f"{name}.png").stat().st_size > 0

@@ -44,7 +44,7 @@ def assert_panel_clean(page: Page, where: str) -> None:
 
 
 def dashboard_url(site: str, petition) -> str:
-    return f"{site}/petitions/{petition.pk}/dashboard"
+    return f"{site}/petitions/{petition.pk}/dashboard/updates"
 
 
 def test_an_organizer_posts_an_update_and_declares_victory(

@@ -52,7 +52,7 @@ class SignInForm(forms.Form):
 
 
 class StaffSignInForm(AdminAuthenticationForm):
-    """The admin's password form, with failed passwords also counted per account.
+    """The moderators' password form, with failed passwords also counted per account.
 
     The per-address limit (accounts/views.py) stops one machine; this one stops many
     machines guessing one moderator's password. It counts failures under the typed
@@ -62,6 +62,30 @@ class StaffSignInForm(AdminAuthenticationForm):
     """
 
     TOO_MANY = "too_many_attempts"
+    use_required_attribute = False  # errors come from the server, in our words
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        # The same words whether the address is unknown, the password wrong or the
+        # account not a moderator's: the page must not tell them apart.
+        "invalid_login": _(
+            "The e-mail address and password do not match a moderator account. Check "
+            "both and try again: the password is case-sensitive."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        username, password = self.fields["username"], self.fields["password"]
+        username.label = _("E-mail address")
+        # No autofocus: after an error the focus goes to the error summary instead.
+        username.widget.attrs.pop("autofocus", None)
+        username.widget.attrs.update(inputmode="email", spellcheck="false")
+        username.error_messages.update(
+            required=_("Enter your e-mail address, for example name@example.com."),
+            max_length=_("Enter an e-mail address of 254 characters or fewer."),
+        )
+        password.label = _("Password")
+        password.error_messages["required"] = _("Enter your password.")
 
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")

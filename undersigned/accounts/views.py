@@ -1,5 +1,6 @@
 """Organizers: sign in with an e-mailed link, sign out, and see their petitions.
-Moderators: sign in at the admin's page with their password (and then a link)."""
+Moderators: sign in with their password (and then a link) on a page of the site's own,
+which the admin's sign-in address shows too."""
 
 from __future__ import annotations
 
@@ -118,11 +119,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 class StaffLoginView(LoginView):
-    """The admin's password form; with STAFF_TWO_FACTOR a correct password e-mails the
+    """The moderators' password form; with STAFF_TWO_FACTOR a correct password e-mails the
     link that finishes signing in, instead of signing in."""
 
     form_class = StaffSignInForm
-    template_name = "admin/login.html"
+    template_name = "accounts/staff_sign_in.html"
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         form = self.get_form()
@@ -145,21 +146,18 @@ class StaffLoginView(LoginView):
 
 
 # At most 10 attempts per address per 5 minutes (StaffSignInForm also counts per account).
+# One view, so one limit, for both of its addresses: /accounts/staff-sign-in/ and the
+# admin's /admin/login/ (AdminSite.login, see undersigned/urls.py).
 @limit_posts("admin-login", 10, 300)
 def staff_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-    """The admin's sign-in page, in place of AdminSite.login (see undersigned/urls.py),
-    with the same context, so that Django's admin/login.html draws it."""
+    """Moderators' sign-in page, in the site's design. Without a `next`, the admin's
+    address goes on to the admin, the site's to the moderation queue."""
+    in_admin = request.path == reverse("admin:login")
+    default_next = reverse("admin:index" if in_admin else "moderation:queue")
     if request.method == "GET" and admin.site.has_permission(request):
-        return redirect("admin:index")
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Log in"),
-        "subtitle": None,
-        "app_path": request.get_full_path(),
-        "username": request.user.get_username(),
-    }
+        return redirect(actions.safe_next(request.GET.get(REDIRECT_FIELD_NAME, "")) or default_next)
+    context = {"two_factor": settings.STAFF_TWO_FACTOR}
     if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
-        context[REDIRECT_FIELD_NAME] = reverse("admin:index")
+        context[REDIRECT_FIELD_NAME] = default_next
     context.update(extra_context or {})
-    request.current_app = admin.site.name
     return StaffLoginView.as_view(extra_context=context)(request)

@@ -4,6 +4,9 @@ The body is validated by the sign form itself, so limits and messages are the on
 signer sees on the petition page; the confirmation e-mail, the one-signature-per-address
 rule and the count are those of `sign_petition`. A partner learns nothing about a signer
 beyond its own reference and whether that signature was confirmed after it was sent.
+
+The sign page's "Did you mean …@gmail.com?" is not asked here: nobody is there to answer
+it, so the address is taken as sent (the partner's own form may ask).
 """
 
 from __future__ import annotations

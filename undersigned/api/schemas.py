@@ -153,8 +153,16 @@ def _form_rule(description: str, default: Any = ..., **rules: Any) -> Any:
 class SignatureIn(Schema):
     """The sign form's fields, checked by the form itself, plus the partner's reference."""
 
-    name: str = _form_rule("Full name.", minLength=2, maxLength=100)
-    email: str = _form_rule("Where the confirmation link is sent.", maxLength=254)
+    name: str = _form_rule(
+        "Full name, with letters in any script (emoji or symbols alone are refused). "
+        "Longer than 100 characters is refused, never cut.",
+        minLength=2,
+        maxLength=100,
+    )
+    email: str = _form_rule(
+        "Where the confirmation link is sent. Taken as given: no “Did you mean …?” here.",
+        maxLength=254,
+    )
     country: str = _form_rule("ISO 3166-1 alpha-2 code, capitals.", pattern="^[A-Z]{2}$")
     postcode: str = _form_rule("Letters, digits, spaces, hyphens.", maxLength=16, default="")
     comment: str = _form_rule("Shown with the name if public.", maxLength=500, default="")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.gzip import gzip_page
 
 from undersigned.accounts.forms import SignInForm
@@ -40,28 +41,72 @@ def _load(request: HttpRequest, pk: int, need: str = VIEWER) -> Petition:
     return petition
 
 
+# The dashboard's sections, in the order of its navigation: (URL name, label). Each is a
+# page of its own, so a section can be bookmarked, shared with a co-organizer and reached
+# without JavaScript, and no page carries the others' weight.
+SECTIONS = [
+    ("petition", _lazy("Overview")),
+    ("signatures", _lazy("Signatures")),
+    ("updates", _lazy("Updates")),
+    ("decision_makers", _lazy("Decision makers")),
+    ("delivery", _lazy("Delivery")),
+    ("sharing", _lazy("Sharing")),
+    ("organizers", _lazy("Co-organizers")),
+]
+
+
+def _section(
+    request: HttpRequest,
+    petition: Petition,
+    section: str,
+    extra: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """One section of the dashboard, under the header and navigation they all share."""
+    nav = [
+        (label, reverse(f"dashboard:{name}", args=[petition.pk]), name == section)
+        for name, label in SECTIONS
+    ]
+    role = petition.role_of(request.user)
+    context = {
+        "petition": petition,
+        "role": role,
+        "can_edit": role in {CREATOR, Organizer.Role.EDITOR},  # Petition.can_edit, asked once
+        "sections": nav,
+        "section_label": dict(SECTIONS)[section],
+        **(extra or {}),
+    }
+    template = "dashboard/overview.html" if section == "petition" else f"dashboard/{section}.html"
+    return render(request, template, context, status=status)
+
+
 @require_safe
 @login_required
 def petition_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The overview: the figures and milestones, first thing."""
     petition = _load(request, pk)
     count = count_for(petition)
     figures = stats.figures_for(petition)
+    extra = {"count": count, "goal": petition.goal_for(count), "figures": figures}
+    return _section(request, petition, "petition", extra)
+
+
+@require_safe
+@login_required
+def signatures(request: HttpRequest, pk: int) -> HttpResponse:
+    """Over time, by country (sortable by links) and by referral source."""
+    petition = _load(request, pk)
+    figures = stats.figures_for(petition)
     sort, descending = stats.country_order(request.GET.get("sort", ""))
-    context = {
-        "petition": petition,
-        "count": count,
-        "goal": petition.goal_for(count),
-        "role": petition.role_of(request.user),
-        "can_edit": petition.can_edit(request.user),
+    extra = {
         "figures": figures,
         "countries": stats.sort_countries(figures.countries, sort, descending),
         "sort": sort,
         "descending": descending,
         "charts": _charts(figures),
-        "organizers": list(petition.organizers.all()),
         "time_zone": settings.TIME_ZONE,
     }
-    return render(request, "dashboard/petition.html", context)
+    return _section(request, petition, "signatures", extra)
 
 
 def _charts(figures: stats.Figures) -> dict:
@@ -78,6 +123,31 @@ def _charts(figures: stats.Figures) -> dict:
             min_slots=30,
         ),
     }  # fmt: skip
+
+
+# The next four sections are each drawn by the app that owns them, through its tag.
+@require_safe
+@login_required
+def updates(request: HttpRequest, pk: int) -> HttpResponse:
+    return _section(request, _load(request, pk), "updates")
+
+
+@require_safe
+@login_required
+def decision_makers(request: HttpRequest, pk: int) -> HttpResponse:
+    return _section(request, _load(request, pk), "decision_makers")
+
+
+@require_safe
+@login_required
+def delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    return _section(request, _load(request, pk), "delivery")
+
+
+@require_safe
+@login_required
+def sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    return _section(request, _load(request, pk), "sharing")
 
 
 @require_safe
@@ -113,7 +183,6 @@ def _organizers_page(
     now = timezone.now()
     role = petition.role_of(request.user)
     context = {
-        "petition": petition,
         "is_creator": role == CREATOR,
         # Viewers are promised no one's e-mail address: they see names only. Staff reach
         # this page as moderators, who see addresses elsewhere anyway.
@@ -128,7 +197,7 @@ def _organizers_page(
         "role_choices": [("editor", _("editor")), ("viewer", _("viewer"))],
         "days": settings.ORGANIZER_INVITE_DAYS,
     }
-    return render(request, "dashboard/organizers.html", context, status=status)
+    return _section(request, petition, "organizers", context, status)
 
 
 @require_POST

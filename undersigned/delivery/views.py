@@ -36,7 +36,7 @@ def _load(request: HttpRequest, pk: int) -> Petition:
 
 
 def _panel(petition: Petition) -> str:
-    return reverse("dashboard:petition", args=[petition.pk]) + "#delivery"
+    return reverse("dashboard:delivery", args=[petition.pk])
 
 
 @require_POST

@@ -131,7 +131,8 @@ def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            # Moderators sign in with a password: their page, not the organizers' link form.
+            return redirect_to_login(request.get_full_path(), "accounts:staff_sign_in")
         if not request.user.is_staff:
             return error_page(request, 403)
         return view(request, *args, **kwargs)

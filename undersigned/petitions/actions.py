@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ EDITABLE_FIELDS = [
     "language",
     "closes_at",
     "notify_targets",
+    "creator_name",
+    "organisation",
     "updated_at",
 ]
 
@@ -43,6 +46,8 @@ def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
     (the petition form always gives one, so an organizer can clear it).
     """
     petition.prepare_text()
+    # Every petition page says who started it: the account's name unless another is given.
+    petition.creator_name = petition.creator_name or petition.creator.name
     with transaction.atomic():
         if petition.pk:
             if not _lock(petition).is_editable:
@@ -58,6 +63,43 @@ def save_draft(petition: Petition, targets: list[dict[str, str]]) -> Petition:
             for i, t in enumerate(targets)
         )  # fmt: skip
     return petition
+
+
+def import_petition(
+    petition: Petition, targets: list[dict[str, str]], creator_email: str, moderator=None
+) -> tuple[Petition, bool]:
+    """Save a petition read from a file (petitions/importing.py), all or nothing.
+
+    1. The organizer's account: made if new (signing in by e-mail), named after the
+       file's `creator_name` if it has no name yet.
+    2. Their draft, or petition awaiting moderation, with the same title is updated
+       rather than doubled, so the same file can be imported again; an open, closed or
+       rejected one with that title is refused.
+    3. Given a moderator, the petition is submitted and approved at once.
+
+    Returns the petition and whether it was already there."""
+    users = get_user_model().objects
+    with transaction.atomic():
+        creator = users.filter(email=creator_email).first()
+        creator = creator or users.create_user(creator_email, name=petition.creator_name)
+        if not creator.name and petition.creator_name:
+            creator.name = petition.creator_name
+            creator.save(update_fields=["name"])
+        petition.creator = creator
+        same = Petition.objects.filter(creator=creator, title=petition.title).last()
+        if same and not same.is_editable:
+            raise InvalidTransition(
+                _("This organizer's petition with that title is already %(state)s: %(url)s")
+                % {"state": same.get_state_display(), "url": same.absolute_url()}
+            )
+        if same:
+            petition.pk, petition.state = same.pk, same.state
+        petition = save_draft(petition, targets)
+        if moderator is not None:
+            if petition.state == Petition.State.DRAFT:
+                petition = submit_petition(petition)
+            petition = approve_petition(petition, moderator)
+    return petition, same is not None
 
 
 def submit_petition(petition: Petition, now: datetime | None = None) -> Petition:

@@ -69,8 +69,7 @@ def _write(request: HttpRequest, petition: Petition) -> HttpResponse:
     valid = form.is_valid()
     valid = targets.is_valid() and valid  # validate both, so every error shows at once
     if request.POST.get("action") == "preview":
-        text = request.POST.get("text", "")[: form.fields["text"].max_length]
-        return _form_page(request, petition, form, targets, preview=markdown.render(text))
+        return _form_page(request, petition, form, targets, preview=_preview(form, targets))
     if not valid:
         return _form_page(request, petition, form, targets, status=400)
     try:
@@ -84,12 +83,29 @@ def _write(request: HttpRequest, petition: Petition) -> HttpResponse:
     return see_other(petition.get_absolute_url())
 
 
+def _preview(form: PetitionForm, targets: BaseTargetFormSet) -> dict:
+    """The petition page's parts as they will look, from what was typed, saving nothing.
+    Values that failed their checks are shown as typed; the count box uses the goal if
+    it is valid (form.instance holds only the values that passed)."""
+    typed = form.data
+    account_name = form.instance.creator.name if form.instance.creator_id else ""
+    return {
+        "petition": form.instance,
+        "title": " ".join(typed.get("title", "").split()),
+        "text_html": markdown.render(typed.get("text", "")[: form.fields["text"].max_length]),
+        "targets": targets.targets(),
+        "started_name": " ".join(typed.get("creator_name", "").split()) or account_name,
+        "organisation": " ".join(typed.get("organisation", "").split()),
+        "closes_at": form.cleaned_data.get("closes_at"),
+    }
+
+
 def _form_page(
     request: HttpRequest,
     petition: Petition,
     form: PetitionForm,
     targets: BaseTargetFormSet,
-    preview: str = "",
+    preview: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {"petition": petition, "form": form, "targets": targets, "preview": preview}

@@ -35,10 +35,15 @@ class PetitionForm(forms.ModelForm):
 
     class Meta:
         model = Petition
-        fields = ["title", "text", "goal", "closes_at", "language", "notify_targets"]
+        fields = [
+            "title", "text", "creator_name", "organisation", "goal", "closes_at", "language",
+            "notify_targets",
+        ]  # fmt: skip
         labels = {
             "title": _("Title"),
             "text": _("What should change, and why"),
+            "creator_name": _("Your name"),
+            "organisation": _("Your organisation (optional)"),
             "goal": _("Signature goal"),
             "language": _("Language of the petition"),
             "notify_targets": _("E-mail the decision makers about this petition"),
@@ -54,8 +59,12 @@ class PetitionForm(forms.ModelForm):
                 "and [words](https://example.org) for a link."
             ),
             "goal": _("How many signatures you aim for first. When it is reached, it moves up."),
+            "creator_name": _("The petition says “Started by” and this name."),
+            "organisation": _("If you start it for a group, its name appears beside yours."),
         }
         widgets = {
+            "creator_name": forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
             "text": forms.Textarea(attrs={"rows": 14}),
             "goal": forms.NumberInput(attrs={"min": 10, "inputmode": "numeric"}),
         }
@@ -75,6 +84,12 @@ class PetitionForm(forms.ModelForm):
                 "max_value": _("Set a goal of at most 100,000,000 signatures."),
             },
             "language": {"required": _("Choose the language the petition is written in.")},
+            "creator_name": {
+                "max_length": _("Shorten your name to 100 characters or fewer."),
+            },
+            "organisation": {
+                "max_length": _("Shorten the organisation’s name to 150 characters or fewer."),
+            },
         }
 
     def __init__(self, *args, today: date | None = None, **kwargs):
@@ -89,6 +104,15 @@ class PetitionForm(forms.ModelForm):
             max=(self.today + timedelta(days=MAX_OPEN_DAYS)).isoformat(),
         )
         self.fields["notify_targets"].help_text = notify_help()
+        # Every petition page names who started it. Left empty, it is the account's name
+        # (actions.save_draft), so the field is needed only when the account has none.
+        account_name = self.instance.creator.name if self.instance.creator_id else ""
+        self.fields["creator_name"].required = not account_name
+        self.fields["creator_name"].error_messages["required"] = _(
+            "Enter your name as the petition will show it, for example Lena Aramyan."
+        )
+        if not self.instance.creator_name:
+            self.initial["creator_name"] = account_name
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -97,6 +121,12 @@ class PetitionForm(forms.ModelForm):
                 _("Write a title of at least 10 characters that says what should change.")
             )
         return title
+
+    def clean_creator_name(self) -> str:
+        return _plain_name(self.cleaned_data["creator_name"])
+
+    def clean_organisation(self) -> str:
+        return _plain_name(self.cleaned_data["organisation"])
 
     def clean_text(self) -> str:
         return self.cleaned_data["text"].strip()
@@ -108,6 +138,14 @@ class PetitionForm(forms.ModelForm):
         if day > self.today + timedelta(days=MAX_OPEN_DAYS):
             raise forms.ValidationError(_("Choose a closing date within a year from today."))
         return timezone.make_aware(datetime.combine(day, CLOSING_TIME))
+
+
+def _plain_name(value: str) -> str:
+    """A name shown on the petition: one line, without links or addresses in it."""
+    name = " ".join(value.split())
+    if any(ch in name for ch in "<>@") or "://" in name:
+        raise forms.ValidationError(_("Enter a name only, without links or addresses."))
+    return name
 
 
 def notify_help() -> str:
@@ -194,6 +232,15 @@ class BaseTargetFormSet(forms.BaseFormSet):
                 _("Name at least one decision maker: who can make this change happen?"),
             )
 
+    def rows(self) -> tuple[list, list]:
+        """(number, form) pairs: the rows shown open, up to the last one filled in or
+        refused and at least the first, and the empty ones after it, which the page keeps
+        behind "Add another decision maker" (a <details>: no script needed)."""
+        numbered = list(enumerate(self.forms, start=1))
+        used = [n for n, form in numbered if form.errors or any(f.value() for f in form)]
+        shown = max(used, default=1)
+        return numbered[:shown], numbered[shown:]
+
     def targets(self) -> list[dict[str, str]]:
         """The filled-in rows, in order, as `actions.save_draft` takes them."""
         rows = (form.cleaned_data for form in self.forms if hasattr(form, "cleaned_data"))
@@ -207,7 +254,7 @@ class BaseTargetFormSet(forms.BaseFormSet):
 TargetFormSet = forms.formset_factory(
     TargetForm,
     formset=BaseTargetFormSet,
-    extra=3,  # empty rows to fill in, so no script is needed to add one
+    extra=MAX_TARGETS,  # every row is in the page, so no script is needed to add one
     max_num=MAX_TARGETS,
     absolute_max=MAX_TARGETS,
     validate_max=True,

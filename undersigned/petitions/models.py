@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.lib import markdown
 from undersigned.petitions.goals import current_goal
+
+# The home page's "New, needs support" lists petitions opened this many days ago at most.
+NEW_DAYS = 30
 
 LANGUAGE_CHOICES = sorted(
     ((code, info["name"]) for code, info in LANG_INFO.items() if "name" in info and len(code) <= 3),
@@ -38,6 +41,16 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
 
     def newest(self) -> PetitionQuerySet:
         return self.order_by("-opened_at", "-pk")
+
+    def needing_support(self, now: datetime) -> PetitionQuerySet:
+        """Open petitions opened in the last NEW_DAYS days and still short of their
+        organizer's goal, newest first: a place on the home page that the most signed
+        ones do not take (trending alone sends signatures to the already popular)."""
+        return (
+            self.open_for_signing()
+            .filter(opened_at__gte=now - timedelta(days=NEW_DAYS), signature_count__lt=F("goal"))
+            .newest()
+        )
 
     def due_to_close(self, now: datetime) -> PetitionQuerySet:
         return self.open_for_signing().filter(closes_at__lte=now)
@@ -102,6 +115,10 @@ class Petition(models.Model):
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="petitions"
     )
+    # The page's "Started by …": a name of the petition's own, so an account without one,
+    # or an import for someone else, still says who asks; and the organisation, if any.
+    creator_name = models.CharField(_("started by"), max_length=100, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=150, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     rejection_reason = models.CharField(max_length=12, choices=Rejection.choices, blank=True)
     moderation_note = models.TextField(max_length=2000, blank=True)
@@ -154,6 +171,12 @@ class Petition(models.Model):
                 if translation.language == language:
                     return translation.language, translation.title, translation.text_html
         return self.language, self.title, self.text_html
+
+    @property
+    def started_by(self) -> str:
+        """The name on the page's "Started by …"; save_draft always gives one when the
+        organizer's account has a name, this covers a row saved some other way."""
+        return self.creator_name or self.creator.name
 
     def goal_for(self, count: int) -> int:
         return current_goal(count, self.goal)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("petitions/", views.petition_list, name="list"),
     path("petitions/<int:pk>", views.detail, name="detail"),
     path("petitions/<int:pk>.json", views.detail_json, name="detail_json"),
+    path("petitions/<int:pk>/count", views.count_block, name="count"),
     # Organizers: write, preview, submit, edit and close their own petitions.
     path("petitions/new", authoring.new, name="new"),
     path("petitions/<int:pk>/edit", authoring.edit, name="edit"),

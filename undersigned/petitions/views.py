@@ -12,21 +12,24 @@ from django.utils.translation import get_language
 from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
 from undersigned.petitions.hooks import signature_count
-from undersigned.petitions.models import LANGUAGE_CHOICES, Petition
+from undersigned.petitions.models import LANGUAGE_CHOICES, NEW_DAYS, Petition
 
 
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    listed = Petition.objects.open_for_signing().select_related("creator")
-    most_signed = list(listed.most_signed().prefetch_related("targets")[:6])
-    # "New, needs support" lists what the popular list does not already show.
-    newest = listed.newest().exclude(pk__in=[p.pk for p in most_signed])
-    return render(
-        request,
-        "petitions/home.html",
-        {"most_signed": most_signed, "newest": newest.prefetch_related("targets")[:6]},
-    )
+    open_ = Petition.objects.open_for_signing().select_related("creator")
+    # A petition nobody has signed yet is not "most signed": it is new, and needs support.
+    signed = open_.filter(signature_count__gt=0).most_signed().prefetch_related("targets")
+    most_signed = list(signed[:6])
+    new = open_.needing_support(timezone.now()).exclude(pk__in=[p.pk for p in most_signed])
+    context = {
+        "most_signed": most_signed,
+        "newest": new.prefetch_related("targets")[:6],
+        "new_days": NEW_DAYS,
+        "any_open": bool(most_signed) or open_.exists(),
+    }
+    return render(request, "petitions/home.html", context)
 
 
 @require_safe
@@ -60,6 +63,8 @@ def petition_page(
         "petition": petition,
         "targets": list(petition.targets.all()),
         "accepts_signatures": petition.accepts_signatures(timezone.now()),
+        # The byline gives the closing date only while the petition is open.
+        "open_until": petition.closes_at if petition.state == Petition.State.OPEN else None,
         "can_manage": petition.can_edit(request.user)
         or (request.user.is_authenticated and request.user.is_staff),
         "can_view_dashboard": petition.can_view_dashboard(request.user),
@@ -91,6 +96,18 @@ def _languages(request: HttpRequest, petition: Petition) -> dict:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     petition = load_visible(request, pk)
     return petition_page(request, petition)
+
+
+@require_safe
+@public_page
+def count_block(request: HttpRequest, pk: int) -> HttpResponse:
+    """The count block alone, in the visitor's language: petition.js fetches it again
+    while the page is visible, so every number stays in the right plural form."""
+    petition = get_object_or_404(Petition.objects.listed(), pk=pk)
+    context = {"petition": petition, "count": signature_count(petition)}
+    response = render(request, "petitions/count.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

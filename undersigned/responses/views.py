@@ -176,7 +176,7 @@ def resend(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
         messages.error(request, " ".join(refusal.messages))
     else:
         messages.success(request, _resend_message(target))
-    return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+    return see_other(reverse("dashboard:decision_makers", args=[petition.pk]))
 
 
 @require_POST
@@ -189,7 +189,7 @@ def toggle_notify(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("We will e-mail the decision makers who have an address."))
     else:
         messages.success(request, _("We will not e-mail the decision makers any more."))
-    return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+    return see_other(reverse("dashboard:decision_makers", args=[petition.pk]))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -203,7 +203,7 @@ def target_email(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         change = actions.set_target_email(target, form.cleaned_data["email"], request.user)
         messages.success(request, _address_message(target, change))
-        return see_other(reverse("dashboard:petition", args=[petition.pk]) + "#decision-makers")
+        return see_other(reverse("dashboard:decision_makers", args=[petition.pk]))
     context = {"petition": petition, "target": target, "form": form}
     context["address_state"] = address_state(target)
     status = 400 if form.errors else 200

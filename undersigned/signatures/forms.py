@@ -6,11 +6,12 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from undersigned.lib.countries import country_from_accept_language  # noqa: F401 (used by views)
+from undersigned.signatures.typos import suggest_address
 
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 
@@ -57,7 +58,15 @@ class SignForm(forms.Form):
     name = forms.CharField(
         label=_("Full name"),
         max_length=100,
-        error_messages={"required": _("Enter your full name, for example Anahit Karapetyan.")},
+        error_messages={
+            "required": _("Enter your full name, for example Anahit Karapetyan."),
+            "max_length": ngettext_lazy(
+                "Enter your name in %(limit_value)d character or fewer (you typed %(show_value)d).",
+                "Enter your name in %(limit_value)d characters or fewer (you typed "
+                "%(show_value)d).",
+                "limit_value",
+            ),
+        },
     )
     email = forms.CharField(
         label=_("E-mail address"),
@@ -101,10 +110,15 @@ class SignForm(forms.Form):
         ),
     )
 
+    # After address_to_use() has returned None: the address to offer in its question.
+    suggestion = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # No maxlength on the name: a browser would cut a longer one silently, mid-word;
+        # the server says it is too long instead.
         attrs = {
-            "name": {"autocomplete": "name", "spellcheck": "false", "maxlength": 100},
+            "name": {"autocomplete": "name", "spellcheck": "false"},
             "email": {"autocomplete": "email", "spellcheck": "false", "inputmode": "email",
                       "maxlength": 254},
             "country": {"autocomplete": "country"},
@@ -112,6 +126,7 @@ class SignForm(forms.Form):
         }  # fmt: skip
         for name, extra in attrs.items():
             self.fields[name].widget.attrs.update(extra)
+        self.fields["name"].widget.attrs.pop("maxlength", None)  # CharField adds one
         self.fields["email"].widget.input_type = "email"
         # max_length=2 checks the code; on a <select> a maxlength attribute is invalid HTML.
         self.fields["country"].widget.attrs.pop("maxlength", None)
@@ -128,6 +143,12 @@ class SignForm(forms.Form):
             raise forms.ValidationError(_("Enter your full name, for example Anahit Karapetyan."))
         if any(ch in name for ch in "<>@") or "://" in name:
             raise forms.ValidationError(_("Enter your name only, without links or addresses."))
+        # Letters of any script (isalpha is Unicode-wide); emoji and symbols alone are no
+        # name, and the public initial is taken from a word with letters (short_name).
+        if not any(ch.isalpha() for ch in name):
+            raise forms.ValidationError(
+                _("Enter your full name in letters, for example Anahit Karapetyan.")
+            )
         return name
 
     def clean_email(self) -> str:
@@ -139,6 +160,24 @@ class SignForm(forms.Form):
                 _("Enter an e-mail address in the right format, like name@example.com.")
             ) from None
         return address
+
+    def address_to_use(self, asked: str, answer: str) -> str | None:
+        """After is_valid(): the e-mail address to sign with, or None when the signer must
+        first answer "Did you mean …?" about it (self.suggestion says what to offer).
+
+        `asked` is the address that question was about, sent back with the form: once the
+        signer has seen it, the next submit goes through, with the suggestion only if
+        they pressed its button (`answer`). The question depends on the address alone,
+        never on whether it signed, and costs no query (typos.py).
+        """
+        typed = self.cleaned_data["email"]
+        suggestion = suggest_address(typed)
+        if not suggestion:
+            return typed
+        if asked.strip() == typed:
+            return suggestion if answer == "suggested" else typed
+        self.suggestion = suggestion
+        return None
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].split()).upper()

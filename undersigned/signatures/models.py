@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -31,11 +32,23 @@ def normalize_email(address: str) -> str:
 
 
 def short_name(name: str) -> str:
-    """First name and initial of the last one: "Anahit K."."""
+    """First name and initial of the last one: "Anahit K.".
+
+    Only words with letters count, in any script: "Ani 🇦🇲 Hakobyan ✊🏽" is "Ani H.", not
+    "Ani ✊." The initial keeps the combining marks that follow its letter. A name with
+    no letters at all (the form refuses those now; older rows may have one) shows its
+    first word, as it always did.
+    """
     parts = name.split()
-    if len(parts) < 2:
-        return parts[0] if parts else ""
-    return f"{parts[0]} {parts[-1][0]}."
+    words = [part for part in parts if any(ch.isalpha() for ch in part)]
+    if len(words) < 2:
+        return words[0] if words else (parts[0] if parts else "")
+    last = words[-1]
+    start = next(i for i, ch in enumerate(last) if ch.isalpha())
+    end = start + 1
+    while end < len(last) and unicodedata.combining(last[end]):
+        end += 1
+    return f"{words[0]} {last[start:end]}."
 
 
 @lru_cache(maxsize=4096)

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from undersigned.signatures import actions, mailing
+from undersigned.signatures import actions, letters, mailing
 
 
 @task()
@@ -44,3 +44,8 @@ def run_invalidation(invalidation_id: int) -> int:
     from undersigned.signatures.invalidation import continue_invalidation
 
     return continue_invalidation(invalidation_id)
+
+
+@task()
+def email_receipt(signature_id: int) -> bool:
+    return letters.send_receipt(signature_id)

@@ -63,8 +63,15 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
         return petition_page(request, load_visible(request, pk), form, status=400)
+    email = form.address_to_use(
+        request.POST.get("email_asked", ""), request.POST.get("email_answer", "")
+    )
+    if email is None:  # "Did you mean …?": the form again, answers kept, nothing written
+        return petition_page(request, load_visible(request, pk), form, status=400)
     data = actions.SignRequest(
-        **form.cleaned_data, language=get_language() or "en", source=request.POST.get("source", "")
+        **{**form.cleaned_data, "email": email},
+        language=get_language() or "en",
+        source=request.POST.get("source", ""),
     )
     client = actions.Client(address=client_address(request), proof_ok=pow.verify(request))
     actions.sign_petition(petition, data, client)
@@ -86,7 +93,12 @@ def _signed_path(pk: int, _script_prefix: str) -> str:
 def signed(request: HttpRequest, pk: int) -> HttpResponse:
     petition = load_visible(request, pk)
     email = cookie.remembered_address(request)
-    context = {"petition": petition, "email": email, "days": settings.SIGNATURE_TOKEN_DAYS}
+    context = {
+        "petition": petition,
+        "email": email,
+        "days": settings.SIGNATURE_TOKEN_DAYS,
+        "mails": settings.SIGNATURE_MAX_CONFIRMATION_EMAILS,
+    }
     return render(request, "signatures/signed.html", context)
 
 

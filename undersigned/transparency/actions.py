@@ -29,7 +29,8 @@ COUNT_CHANGE = {
     Entry.Kind.REVERTED: +1,
 }
 SEQUENCE_BATCH = 5000  # entries numbered per transaction: short locks on SQLite too
-SALT_BYTES = 16
+OPENING_BYTES = 24  # a receipt code: 48 hex digits, random, naming no row
+LEGACY_SALT_BYTES = 16  # before 2026-12: the opening was this salt and the signature id
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -43,9 +44,18 @@ class Signed(Protocol):
 
 
 def opening(salt: bytes, signature_id: int) -> bytes:
-    """What the commitment hashes: the salt, then the signature id as 8 bytes big-endian.
-    A signer's receipt carries it, so anyone can check the commitment offline."""
-    return salt + signature_id.to_bytes(8, "big")
+    """What the commitment hashes, and what a signer's receipt code writes out, so anyone
+    can check the commitment offline.
+
+    Now the stored salt is the whole opening: 24 random bytes. A receipt is handed to its
+    signer and may be shown around, so it must not carry a database id. Salts stored
+    before were 16 bytes followed by the signature id (8 bytes, big-endian); those
+    entries are in signed checkpoints and keep their commitments, and their receipts
+    verify as before.
+    """
+    if len(salt) == LEGACY_SALT_BYTES:
+        return salt + signature_id.to_bytes(8, "big")
+    return salt
 
 
 def commitment_of(salt: bytes, signature_id: int) -> str:
@@ -78,7 +88,7 @@ def append_events(petition_id: int, signature_ids: list[int], kind: str, now: da
         raise RuntimeError("append_event() belongs inside the transaction that moves the count")
     ids = sorted(signature_ids)
     if kind == Entry.Kind.CONFIRMED:
-        salts = {pk: secrets.token_bytes(SALT_BYTES) for pk in ids}
+        salts = {pk: secrets.token_bytes(OPENING_BYTES) for pk in ids}
     else:
         held = Commitment.objects.filter(signature_id__in=ids).values_list("signature_id", "salt")
         salts = {pk: bytes.fromhex(salt) for pk, salt in held}

@@ -142,6 +142,7 @@ def entries(request: HttpRequest, petition: Petition) -> JsonResponse:
 def entry_json(entry: Entry) -> dict:
     return {
         "index": entry.leaf_index,
+        "number": entry.leaf_index + 1,  # what the log page and receipts call it
         "id": entry.pk,
         "kind": entry.kind,
         "time_ms": entry.time_ms,

@@ -67,14 +67,17 @@ class Entry(models.Model):
 
 class Commitment(models.Model):
     """The salt that ties a signature to its entries, and its "confirmed" entry for the
-    receipt. Deleting this row (erasure) unlinks the entries for good; they stay valid."""
+    receipt. Deleting this row (erasure) unlinks the entries for good; they stay valid.
+
+    The salt is the receipt code itself (24 random bytes), or, in rows made before
+    2026-12, 16 random bytes that the signature id followed (actions.opening)."""
 
     # By name: signatures writes to this log (it imports this app, never the reverse);
     # the key back to its row is kept so that deleting a signature deletes its salt.
     signature = models.OneToOneField(
         "signatures.Signature", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    salt = models.CharField(max_length=32)  # hex, 128 random bits
+    salt = models.CharField(max_length=48)  # hex: 192 random bits (128 in older rows)
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
 
     def __str__(self) -> str:

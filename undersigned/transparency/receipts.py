@@ -1,8 +1,13 @@
 """Signers' receipts: proof that their confirmation is an entry of the public log.
 
-A receipt is the petition id, the entry id and the commitment's opening (the salt and
-the signature id, 24 bytes, written as 48 hex digits). Whoever holds it can check that
-SHA-256(opening) is the entry's commitment, and that the entry is in a signed tree.
+A receipt is the petition, the entry's number in that petition's log (1 for its first
+entry: its leaf index + 1, the number the log page shows) and a code, the commitment's
+opening (48 hex digits, random: actions.opening). Whoever holds it can check that
+SHA-256(code) is the entry's commitment, and that the entry is in a signed tree.
+
+Receipts e-mailed before 2026-12 named the entry by its row id, a number counted over
+the whole site, and their codes ended with the signature's id. Both still check: the code
+is matched against the entry's commitment, so an id that is not the entry's opens nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from undersigned.transparency.actions import Signed, opening
+from undersigned.transparency.actions import Signed, opening, sequence_petition
 from undersigned.transparency.models import Checkpoint, Commitment, Entry
 from undersigned.transparency.tree import StoredTree
 
@@ -22,11 +27,11 @@ OPENING_HEX = re.compile(r"[0-9a-f]{48}")
 @dataclass(frozen=True)
 class Receipt:
     petition_id: int
-    entry_id: int
-    secret: str  # hex opening
+    number: int  # the entry's place in its petition's log, from 1
+    secret: str  # hex opening: the receipt code
 
     def __str__(self) -> str:
-        return f"{self.entry_id}:{self.secret}"
+        return f"{self.number}:{self.secret}"
 
 
 @dataclass
@@ -42,27 +47,56 @@ class ReceiptCheck:
         return self.entry.leaf_index is not None
 
     @property
+    def number(self) -> int | None:
+        return entry_number(self.entry)
+
+    @property
     def included(self) -> bool:
         return self.checkpoint is not None
 
 
-def receipt_for(signature: Signed) -> Receipt | None:
-    """The receipt of a confirmed signature whose salt is still held."""
-    commitment = Commitment.objects.filter(signature_id=signature.pk).first()
+def entry_number(entry: Entry) -> int | None:
+    """The number people see for an entry (log page, receipts): its leaf index + 1."""
+    return None if entry.leaf_index is None else entry.leaf_index + 1
+
+
+def has_receipt(signature: Signed) -> bool:
+    """Whether the signature has a log entry to give a receipt for (it counted once and
+    its salt is still held); a held one has none."""
+    return Commitment.objects.filter(signature_id=signature.pk).exists()
+
+
+def receipt_for(signature: Signed, sequence: bool = False) -> Receipt | None:
+    """The receipt of a confirmed signature whose salt is still held, once its entry has
+    its number. The sequencer numbers entries within seconds; with `sequence` (the
+    worker, never a request) the petition's waiting entries are numbered first."""
+    commitment = Commitment.objects.filter(signature_id=signature.pk).select_related("entry")
+    commitment = commitment.first()
     if commitment is None:
         return None
+    entry = commitment.entry
+    if entry.leaf_index is None and sequence:
+        while sequence_petition(signature.petition_id):
+            entry.refresh_from_db(fields=["leaf_index"])
+            if entry.leaf_index is not None:
+                break
+    if entry.leaf_index is None:
+        return None
     secret = opening(bytes.fromhex(commitment.salt), signature.pk).hex()
-    return Receipt(signature.petition_id, commitment.entry_id, secret)
+    return Receipt(signature.petition_id, entry_number(entry), secret)
 
 
-def check_receipt(petition_id: int, entry_id: int, secret: str) -> ReceiptCheck | None:
+def check_receipt(petition_id: int, number: int, secret: str) -> ReceiptCheck | None:
     """The entry this receipt opens, with its inclusion proof in the latest checkpoint;
-    None when no entry of this petition has that id and commitment."""
+    None when no entry of this petition has that number (or, on an older receipt, that
+    id) and the commitment of this code."""
     if not OPENING_HEX.fullmatch(secret):
         return None
-    entry = Entry.objects.filter(pk=entry_id, petition_id=petition_id).first()
     expected = hashlib.sha256(bytes.fromhex(secret)).hexdigest()
-    if entry is None or not secrets.compare_digest(entry.commitment, expected):
+    entries = Entry.objects.filter(petition_id=petition_id)
+    entry = _opened(entries.filter(leaf_index=number - 1).first(), expected)
+    entry = entry or _opened(entries.filter(pk=number).first(), expected)  # an older receipt
+    if entry is None:
         return None
     check = ReceiptCheck(entry)
     latest = Checkpoint.objects.filter(petition_id=petition_id).order_by("-tree_size").first()
@@ -71,3 +105,9 @@ def check_receipt(petition_id: int, entry_id: int, secret: str) -> ReceiptCheck 
         tree = StoredTree(petition_id, latest.tree_size)
         check.proof = [h.hex() for h in tree.inclusion_proof(entry.leaf_index)]
     return check
+
+
+def _opened(entry: Entry | None, commitment: str) -> Entry | None:
+    if entry is not None and secrets.compare_digest(entry.commitment, commitment):
+        return entry
+    return None

@@ -81,7 +81,7 @@ class Replay:
     roots: dict[int, bytes] = field(default_factory=dict)
     counts: dict[int, int] = field(default_factory=dict)
     states: dict[str, str] = field(default_factory=dict)  # commitment: its last state
-    wanted: dict | None = None  # the entry a receipt names
+    wanted: list[dict] = field(default_factory=list)  # the entries a receipt's number names
 
 
 def follow(entry: dict, index: int, states: dict[str, str]) -> tuple[str, str, str]:
@@ -107,10 +107,14 @@ def _some(problems: list[str]) -> list[str]:
     return problems[:10] + ([said % {"n": more}] if more > 0 else [])
 
 
-def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted_id: str) -> Replay:
+def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted: str) -> Replay:
     """Stream the entries once: hash them into the tree, count, and follow each signature's
     states (confirmed once; withdrawn or invalidated only while counted; reverted only
-    while invalidated)."""
+    while invalidated).
+
+    `wanted` is a receipt's number: the entry's place in the log, from 1 (index + 1), or,
+    on a receipt e-mailed before 2026-12, the site's id of the entry. Both are kept; the
+    receipt's code tells which is its entry (_check_receipt)."""
     result, compact, count, wrong = Replay(), merkle.CompactRange(), 0, []
     for index, entry in enumerate(entries):
         kind, _commitment, problem = follow(entry, index, result.states)
@@ -118,8 +122,8 @@ def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted_id: 
             wrong.append(problem)
         if kind:
             count += COUNT_CHANGE[kind]
-            if str(entry.get("id")) == wanted_id:
-                result.wanted = entry
+            if wanted and wanted in (str(index + 1), str(entry.get("id"))):
+                result.wanted.append(entry)
         compact.append(merkle.leaf_hash(entry.get("leaf", "").encode()))
         if compact.size in sizes:
             result.roots[compact.size], result.counts[compact.size] = compact.root(), count
@@ -159,8 +163,9 @@ def verify(
     report.passed.append(signed % {"n": len(statements)})
     saved = _saved(since, trusted, log, report) if since else None
     sizes = {s.tree_size for s in statements} | ({saved.tree_size} if saved else set())
-    wanted_id = receipt.partition(":")[0] if receipt else ""
-    replayed = replay(log.entries(latest.tree_size), sizes, report, wanted_id)
+    wanted = receipt.partition(":")[0].strip()
+    wanted = str(int(wanted)) if wanted.isdecimal() else ""  # "0051" is entry 51
+    replayed = replay(log.entries(latest.tree_size), sizes, report, wanted)
     served = ngettext("%(n)s entry served", "%(n)s entries served", replayed.size)
     served %= {"n": replayed.size}
     report.check(
@@ -291,20 +296,23 @@ def _saved(path: str, trusted, log: Log, report: Report) -> notes.Checkpoint | N
 def _check_receipt(log: Log, receipt: str, replayed: Replay, report: Report) -> None:
     """The receipt's entry must be in the latest checkpoint, and its leaf (what is hashed,
     not the convenience fields beside it) must carry SHA-256 of the receipt's code."""
-    entry_id, _colon, secret = receipt.partition(":")
-    entry, latest = replayed.wanted, report.latest
-    where = {"entry": entry_id}
+    number, _colon, secret = receipt.partition(":")
+    latest = report.latest
+    where = {"entry": number}
     if not report.check(
-        bool(entry),
+        bool(replayed.wanted),
         _("receipt: entry %(entry)s is in the latest checkpoint") % where,
         _("receipt: entry %(entry)s is not in it") % where,
     ):
         return
-    commitment = LEAF.fullmatch(entry["leaf"])[3]
-    opens = re.fullmatch("[0-9a-f]{48}", secret) is not None
-    opens = opens and hashlib.sha256(bytes.fromhex(secret)).hexdigest() == commitment
-    if not report.check(opens, _("receipt: the code opens the entry"), _("receipt: wrong code")):
+    opening = secret.lower() if re.fullmatch("[0-9a-fA-F]{48}", secret) else ""
+    commitment = hashlib.sha256(bytes.fromhex(opening)).hexdigest() if opening else ""
+    opened = [e for e in replayed.wanted if LEAF.fullmatch(e["leaf"])[3] == commitment]
+    if not report.check(
+        bool(opened), _("receipt: the code opens the entry"), _("receipt: wrong code")
+    ):
         return
+    entry = opened[0]
     served = log.get(f"proof/inclusion?index={entry['index']}&size={latest.tree_size}")
     proof = [bytes.fromhex(h) for h in served["proof"]]
     leaf = merkle.leaf_hash(entry["leaf"].encode())

@@ -62,7 +62,7 @@ def new_update(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 posted = _("Your update is on the petition page.")
                 messages.success(request, f"{posted} {_email_message(update)}".strip())
-                return see_other(reverse("dashboard:petition", args=[petition.pk]))
+                return see_other(reverse("dashboard:updates", args=[petition.pk]))
     status = 400 if form.errors else 200
     context = {"petition": petition, "form": form, "preview": preview}
     return render(request, "updates/new.html", context, status=status)

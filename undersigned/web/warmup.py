@@ -3,9 +3,9 @@
 Django imports the URLconf (and with it every view, form and model module), compiles
 templates and regular expressions and loads translation catalogues lazily, on the first
 request that needs them. A server that has just started (or restarted a worker) under
-load would make the first few requests on each process wait for all of that. None of this queries the database, so it is safe before anything is migrated;
-a PostgreSQL connection pool (lib/env.py) starts opening its first connections in the
-background.
+load would make the first few requests on each process wait for all of that. None of
+this queries the database, so it is safe before anything is migrated; a PostgreSQL
+connection pool (lib/env.py) starts opening its first connections in the background.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ renders.
     {% sign_form form as form %}              the sign form, bound or new
     {% recent_signers petition as recent %}   the newest public signers
     {% signer_items recent %}                 their <li> items
+    {{ address|wrappable_address }}           an address that wraps after "@" and dots
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from undersigned.signatures.models import PublicSigner, Signature
 register = template.Library()
 
 RECENT = 10  # signers listed on a petition page
+
+
+@register.filter
+def wrappable_address(address: str) -> SafeString:
+    """An e-mail address that a narrow screen wraps after "@" and dots, not mid-word."""
+    return mark_safe(escape(address).replace("@", "@<wbr>").replace(".", ".<wbr>"))  # noqa: S308
 
 
 @register.simple_tag

@@ -6,34 +6,35 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
-  // Keep the count fresh while the tab is visible. The number is not a live region:
-  // announcing every change would drown a screen reader user.
-  var block = document.querySelector("[data-count-url]");
-  if (block && window.fetch) {
-    var url = block.getAttribute("data-count-url");
-    var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
-    var goal = parseInt(block.getAttribute("data-goal"), 10);
+  // Keep the count fresh while the tab is visible. The server renders the block again
+  // (petitions/<id>/count, in the page's language), so that "1 person", "2 people" and
+  // the words of every other language follow the number. Only the status line below the
+  // block is a live region, and it speaks once, when a goal is passed: announcing every
+  // change would drown a screen reader user.
+  var first = document.querySelector("[data-count-url]");
+  if (first && window.fetch && window.DOMParser) {
+    var url = first.getAttribute("data-count-url");
     var refresh = function () {
       if (document.visibilityState !== "visible") { return; }
-      fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) {
-          if (!data) { return; }
-          document.querySelectorAll(".count-number").forEach(function (el) {
-            el.textContent = format.format(data.signature_count);
-          });
-          if (data.signature_count >= goal) {  // a crossing: said once, politely
-            document.querySelectorAll("[data-count-url] [role=status]").forEach(function (el) {
-              el.textContent = el.getAttribute("data-reached").replace("{goal}", format.format(goal));
+      fetch(url, { headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          var fresh = html && new DOMParser().parseFromString(html, "text/html")
+            .querySelector("[data-count-url]");
+          if (!fresh) { return; }
+          document.querySelectorAll("[data-count-url]").forEach(function (block) {
+            var passed = parseInt(fresh.getAttribute("data-goal"), 10) >
+              parseInt(block.getAttribute("data-goal"), 10);
+            var status = block.querySelector("[role=status]");
+            if (passed && status) { status.textContent = block.getAttribute("data-reached"); }
+            ["data-goal", "data-reached"].forEach(function (name) {
+              block.setAttribute(name, fresh.getAttribute(name));
             });
-          }
-          goal = data.goal;
-          document.querySelectorAll(".goal-bar").forEach(function (bar) {
-            bar.max = Math.max(data.goal, data.signature_count);
-            bar.value = data.signature_count;
+            var parts = block.querySelector(".count-parts");
+            parts.replaceWith(document.importNode(fresh.querySelector(".count-parts"), true));
           });
         })
-        .catch(function () { /* offline: keep the last number */ });
+        .catch(function () { /* offline: keep the last count */ });
     };
     setInterval(refresh, 15000);
     document.addEventListener("visibilitychange", refresh);

@@ -28,6 +28,27 @@
     return Math.min(base, 30) * (0.5 + Math.random());
   }
 
+  // The button pressed, when it carries an answer ("Did you mean …?": use the suggestion,
+  // or keep the address). FormData(form) and form.submit() both leave a button out, so
+  // its name and value go into a hidden field that both send.
+  function carry(button) {
+    var kept = form.querySelector("input[data-pressed]");
+    if (kept) { kept.parentNode.removeChild(kept); }
+    if (!button || !button.name) { return; }
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = button.name;
+    field.value = button.value;
+    field.setAttribute("data-pressed", "");
+    form.appendChild(field);
+  }
+
+  var pressed = null; // for browsers without SubmitEvent.submitter
+  form.addEventListener("click", function (event) {
+    var target = event.target;
+    pressed = target && target.closest ? target.closest("button") : null;
+  });
+
   function send(attempt) {
     var body = new FormData(form);
     return fetch(form.action, {
@@ -65,6 +86,7 @@
     if (sending) { return; } // a second press while we are trying: one signature is enough
     sending = true;
     status.textContent = "";
+    carry(event.submitter || pressed);
     send(0);
   });
 })();

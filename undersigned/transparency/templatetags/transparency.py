@@ -1,35 +1,17 @@
-"""{% receipt signature %} for the thank-you page, {% log_badge petition count %} for the
-petition page."""
+"""{% log_badge petition count %} for the petition page.
+
+Receipts are not drawn on any page: a held signature's pages must look like a counted
+one's, and it has no receipt (docs/transparency.md). They go by e-mail (signatures/letters.py).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import template
-from django.conf import settings
-from django.urls import reverse
 
 from undersigned.petitions.models import Petition
-from undersigned.transparency.actions import Signed
 from undersigned.transparency.models import Checkpoint
-from undersigned.transparency.receipts import receipt_for
 
 register = template.Library()
-
-
-@register.inclusion_tag("transparency/_receipt.html")
-def receipt(signature: Signed) -> dict:
-    """The signer's receipt, while the site still holds the salt (until withdrawal)."""
-    found = receipt_for(signature)
-    if found is None:
-        return {"receipt": None}
-    query = urlencode({"entry": found.entry_id, "salt": found.secret})
-    log_url = settings.SITE_URL + reverse("transparency:log", args=[found.petition_id])
-    return {
-        "receipt": found,
-        "url": reverse("transparency:receipt", args=[found.petition_id]) + "?" + query,
-        "command": f"undersigned verify {log_url} --receipt {found}",
-    }
 
 
 @register.inclusion_tag("transparency/_badge.html")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -19,12 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
 
     def handle(self, *args, port: str, host: str, **options):
+        site_url = os.environ.get("SITE_URL") or f"http://{host}:{port}"
+        remember_site_url(site_url)
+        # The worker's e-mails link to the port served here, even without SITE_URL set.
+        environment = {**os.environ, "SITE_URL": site_url}
         manage = [sys.executable, "manage.py"]
         children = [
-            subprocess.Popen([*manage, "worker"]),
-            subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"]),
+            subprocess.Popen([*manage, "worker"], env=environment),
+            subprocess.Popen(
+                [*manage, "runserver", "--noreload", f"{host}:{port}"], env=environment
+            ),
         ]
-        self.stdout.write(f"Site: http://{host}:{port}/  (Ctrl-C stops the site and the worker)")
+        self.stdout.write(f"Site: {site_url}/  (Ctrl-C stops the site and the worker)")
 
         def stop(*_args) -> None:
             for child in children:
@@ -46,3 +53,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         stop()
+
+
+def remember_site_url(site_url: str) -> None:
+    """Note the address under var/: commands run later in another shell, without SITE_URL
+    (import_petition printing a petition's link, say), read it back in settings.py."""
+    path = settings.VAR_DIR / "site-url"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(site_url.rstrip("/") + "\n")

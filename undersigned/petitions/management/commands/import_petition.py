@@ -1,4 +1,4 @@
-"""Create a petition from a Markdown file with a small front matter.
+"""Create a petition from a Markdown file with a small front matter:
 
 ---
 title: Keep Riverside Library open on Sundays
@@ -6,55 +6,34 @@ goal: 25000
 language: en
 closes: 2027-06-30
 creator: organizer@example.org
+creator_name: Lena Aramyan
+organisation: Friends of Riverside Library
 targets:
   - name: City Council
     role: Riverside
   - Culture Committee, Riverside City Council
 ---
 The text, in Markdown…
+
+It makes a draft (or, with --open, an open petition) and says where it is, who can see it
+and what to do next: the operator who runs it is often new to the site.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from pathlib import Path
 
-import frontmatter
-import yaml
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.db import DatabaseError
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from undersigned.petitions import actions
-from undersigned.petitions.models import Petition
+from undersigned.petitions import actions, importing
+from undersigned.petitions.models import InvalidTransition, Petition
 
-User = get_user_model()
-
-
-def parse_targets(raw) -> list[dict[str, str]]:
-    if not isinstance(raw, list) or not raw:
-        raise CommandError("targets: list at least one decision maker (name, and a role).")
-    targets = []
-    for item in raw:
-        if isinstance(item, dict) and item.get("name"):
-            targets.append({"name": str(item["name"]), "role": str(item.get("role", ""))})
-        elif isinstance(item, str) and item.strip():
-            name, _comma, role = item.partition(",")
-            targets.append({"name": name.strip(), "role": role.strip()})
-        else:
-            raise CommandError(f"targets: {item!r} has no name.")
-    return targets
-
-
-def parse_closing(raw) -> datetime | None:
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, datetime):
-        return raw if timezone.is_aware(raw) else timezone.make_aware(raw)
-    if isinstance(raw, date):
-        return timezone.make_aware(datetime.combine(raw, time(23, 59)))
-    raise CommandError(f"closes: {raw!r} is not a date like 2027-06-30.")
+OUTBOX = "undersigned.lib.outbox.OutboxBackend"
 
 
 class Command(BaseCommand):
@@ -63,44 +42,75 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--creator", help="organizer's e-mail (else `creator:` in the file)")
-        parser.add_argument("--open", action="store_true", help="approve it at once (as staff)")
+        parser.add_argument(
+            "--open", action="store_true", help="open it for signing at once, as a moderator"
+        )
 
     def handle(self, *args, file: Path, creator: str | None, open: bool, **options):
         try:
-            post = frontmatter.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from None
-        except yaml.YAMLError as error:
-            raise CommandError(f"The front matter of {file} is not valid YAML: {error}") from None
-        meta = post.metadata
-        email = creator or meta.get("creator")
-        if not email:
-            raise CommandError("Name the organizer: --creator EMAIL or `creator:` in the file.")
-        user, _new = User.objects.get_or_create(email=str(email).strip().lower())
-        try:
-            goal = int(meta.get("goal", 1000))
-        except (TypeError, ValueError):
-            raise CommandError(f"goal: {meta.get('goal')!r} is not a number.") from None
-        petition = Petition(
-            title=str(meta.get("title", "")).strip(),
-            text=post.content.strip(),
-            goal=goal,
-            language=str(meta.get("language", "en")),
-            closes_at=parse_closing(meta.get("closes")),
-            creator=user,
-        )
-        targets = parse_targets(meta.get("targets"))
-        try:
-            petition.full_clean(exclude=["creator", "slug", "text_html"])
-        except ValidationError as error:
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-            raise CommandError(f"The petition is not valid: {problems}") from None
-        actions.save_draft(petition, targets)
-        if open:
-            moderator = User.objects.filter(is_staff=True).order_by("pk").first()
-            if moderator is None:
-                raise CommandError("--open needs a staff account (run `make run` once).")
-            actions.submit_petition(petition)
-            actions.approve_petition(petition, moderator)
-        petition.refresh_from_db()
-        self.stdout.write(f"Petition {petition.pk} ({petition.state}): {petition.absolute_url()}")
+            found = importing.read(file, creator)
+            moderator = self.moderator() if open else None
+            petition, again = actions.import_petition(
+                found.petition, found.targets, found.creator_email, moderator
+            )
+        except importing.FileProblem as problem:
+            raise CommandError(str(problem)) from None
+        except InvalidTransition as error:
+            raise CommandError(" ".join(error.messages)) from None
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database is not ready ({error}): run `make run` once, or "
+                "`.venv/bin/python manage.py migrate`."
+            ) from None
+        self.stdout.write(report(petition, file, again))
+
+    def moderator(self):
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk")
+        if not staff.exists():
+            raise CommandError("--open needs a moderator (staff) account: run `make run` once.")
+        return staff.first()
+
+
+def report(petition: Petition, file: Path, again: bool) -> str:
+    """What was made, where it is, who can see it and what to do next."""
+    started = petition.started_by or petition.organisation
+    if petition.started_by and petition.organisation:
+        started = f"{petition.started_by} ({petition.organisation})"
+    lines = [
+        f"{'Updated' if again else 'Made'} petition {petition.pk}"
+        f" ({petition.get_state_display()}): {petition.title}",
+        f"  Started by: {started} <{petition.creator.email}>",
+        f"  To: {'; '.join(_target(target) for target in petition.targets.all())}",
+        f"  Address: {petition.absolute_url()}",
+        "",
+    ]
+    if petition.state == Petition.State.OPEN:
+        lines += [
+            "It is open: anyone can see and sign it at that address, and the home page",
+            "lists it. Its organizer is e-mailed that it opened.",
+        ]
+        return "\n".join(lines)
+    site = settings.SITE_URL
+    sign_in = reverse("accounts:sign_in") + "?" + urlencode({"next": petition.get_absolute_url()})
+    lines += [
+        "Until a moderator opens it, only its organizer and moderators see it, once signed",
+        'in; anyone else gets "Page not found" at that address. To see it as its organizer,',
+        f"sign in as {petition.creator.email} at",
+        f"  {site}{sign_in}",
+    ]
+    if settings.EMAIL_BACKEND == OUTBOX:
+        lines.append(f"and open the link that arrives in the outbox, {site}{reverse('outbox')}")
+    if petition.state == Petition.State.DRAFT:
+        lines.append('Read it through, then press "Submit for moderation" on its page.')
+    lines += [
+        f"Moderators approve petitions at {site}{reverse('moderation:queue')}",
+        "",
+        "To open it for signing at once instead, import it again with --open (the same",
+        "title and organizer update this petition rather than make another one):",
+        f"  .venv/bin/python manage.py import_petition {file} --open",
+    ]
+    return "\n".join(lines)
+
+
+def _target(target) -> str:
+    return f"{target.name} ({target.role})" if target.role else target.name

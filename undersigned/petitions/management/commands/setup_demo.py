@@ -1,4 +1,11 @@
-"""First-run set-up for `make run`: a staff account and a demo petition, once."""
+"""First-run set-up for `make run`: a staff account and a demo petition, once.
+
+The demo tells one consistent story, told backwards from the moment it is made: drafted
+and submitted, opened OPENED_DAYS_AGO days ago, then signed over the last six days
+(signatures/demo.py), with an update, a paper sheet and co-organizers dated after the
+opening (each app's demo.py). tests/test_demo.py checks that every date and figure
+follows from the data.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,9 @@ from undersigned.petitions.models import Petition
 User = get_user_model()
 
 STAFF_EMAIL = "moderator@example.org"
+# Before the first signature (signatures/demo.py spreads them over the last 144 hours), so
+# that the chart, the milestones and the updates all come after the opening.
+OPENED_DAYS_AGO = 8
 
 DEMO_TEXT = """\
 Riverside Library is the only public library within walking distance for 40,000 people. \
@@ -57,20 +67,26 @@ class Command(BaseCommand):
             password_file.chmod(0o600)
         if password_file.exists():
             email, password = password_file.read_text().split()
-            self.stdout.write(f"Staff sign-in at /admin/: {email} / {password}  ({password_file})")
+            self.stdout.write(
+                f"Staff sign-in at /accounts/staff-sign-in/: {email} / {password}  "
+                f"({password_file})"
+            )
 
     def demo_petition(self) -> None:
         if Petition.objects.exists():
             return
+        opened = timezone.now() - timedelta(days=OPENED_DAYS_AGO)
+        drafted, submitted = opened - timedelta(days=1, hours=3), opened - timedelta(hours=20)
         organizer, _created = User.objects.get_or_create(
-            email="organizer@example.org", defaults={"name": "Lena Aramyan"}
+            email="organizer@example.org",
+            defaults={"name": "Lena Aramyan", "date_joined": drafted - timedelta(minutes=5)},
         )
         petition = Petition(
             title="Keep Riverside Library open on Sundays",
             text=DEMO_TEXT,
             goal=100,
             language="en",
-            closes_at=timezone.now() + timedelta(days=180),
+            closes_at=opened + timedelta(days=180),
             creator=organizer,
         )
         actions.save_draft(
@@ -80,9 +96,10 @@ class Command(BaseCommand):
                 {"name": "Culture Committee", "role": "Riverside City Council"},
             ],
         )
-        actions.submit_petition(petition)
+        Petition.objects.filter(pk=petition.pk).update(created_at=drafted)
+        actions.submit_petition(petition, submitted)
         moderator = User.objects.filter(is_superuser=True).first()
-        actions.approve_petition(petition, moderator)
+        actions.approve_petition(petition, moderator, opened)
         self.stdout.write(f"Demo petition: {petition.absolute_url()}")
 
     def demo_extras(self) -> None:
