@@ -29,9 +29,9 @@ def _country_options(language: str | None) -> SafeString:
 class CountrySelect(forms.Select):
     """Django's Select, drawn from options built once per language.
 
-    Django renders each of the ~250 options through its own template: that was 70 % of
-    the CPU of a petition page render (65 ms), and a page render is what every reader
-    waits for when the cached copy has just expired. The markup is the same.
+    Django renders each of the ~250 options through its own template: most of the CPU of
+    a petition page render, and a page render is what every reader waits for when the
+    cached copy has just expired. The markup is the same.
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:

@@ -69,7 +69,7 @@ def nudge_mailer() -> None:
 
 def pump_alive() -> None:
     """A running pump says so in the shared cache, so that signatures stop queueing nudge
-    tasks (bench/RESULTS.md: a worker's task thread took half as much CPU as its pump).
+    tasks: each of them would cost a worker a run for mail its pump sends anyway.
     With a cache per process (no Redis) the web never sees it and keeps nudging."""
     with contextlib.suppress(Exception):
         cache.set(PUMP_ALIVE_KEY, 1, PUMP_ALIVE_SECONDS)

@@ -95,7 +95,7 @@ class SignatureQuerySet(models.QuerySet["Signature"]):
         """The newest signers shown publicly, as plain values. Every render of a petition
         page lists them; building full rows (~80 columns) and resolving template lookups on
         them cost more than the rest of the list, and made a petition with signers render
-        a fifth slower than an empty one (bench/RESULTS.md)."""
+        markedly slower than an empty one."""
         rows = self.shown_publicly().values_list("name", "country", "confirmed_at", "comment")
         return [
             PublicSigner(short_name(name), country_name(code), at, comment)

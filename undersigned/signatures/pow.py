@@ -16,8 +16,8 @@ Replay: a verified challenge's signature is added to the cache until the challen
 expires, and `cache.add` refuses it the second time. That is atomic on Redis and within
 one process on the local-memory cache; with several web processes and no Redis, the same
 proof can be used once per process until it expires (at most TTL seconds). A database
-table would close that gap at the price of a second INSERT on the signing path (measured
-at ~13 % of sign throughput on our 2-core machines): too dear for a risk signal.
+table would close that gap at the price of a second INSERT on the signing path, a cost
+every signer pays: too dear for a risk signal (figures: docs/security.md).
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ class Lists:
 
 
 # Every sign reads the lists. Each process keeps its own copy and asks the shared cache
-# at most once a second whether they changed (a number, not the pickled lists, which cost
-# 14 % of a sign when fetched from Redis every time). Without Redis, other processes never
+# at most once a second whether they changed (a number, not the pickled lists, which are
+# dear to fetch from Redis on every sign). Without Redis, other processes never
 # hear of a change, so a copy is also reloaded after LISTS_MAX_AGE whatever happens.
 GENERATION_KEY = "risk:lists-generation"
 LISTS_CHECK_SECONDS = 1.0

@@ -62,7 +62,7 @@ def signer_items(signers: list[PublicSigner]) -> SafeString:
     """The <li> of each recent signer. Written here rather than as a template loop: a
     petition page is rendered on every cache miss, and resolving and escaping five
     variables per signer through the template engine made a petition with signers render
-    a fifth slower than an empty one (bench/RESULTS.md). Every value is escaped.
+    markedly slower than an empty one. Every value is escaped.
 
     Each says the UTC day it was confirmed, never the time, and the list is in day then
     name order, not in the order people confirmed: either would line a named signer up
