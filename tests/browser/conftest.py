@@ -124,19 +124,20 @@ DESKTOP = (1280, 900)
 
 @pytest.fixture
 def browser_page(browser, site) -> Iterator[Callable]:
-    """browser_page(user=None, size, scheme, audit=False): a fresh page, signed in as
-    `user` when given (its session cookie set directly, no e-mailed link); `audit` lets
-    axe's script past the CSP (those pages cannot tell us about the CSP)."""
+    """browser_page(user=None, size, scheme, audit=False, javascript=True): a fresh page,
+    signed in as `user` when given (its session cookie set directly, no e-mailed link);
+    `audit` lets axe's script past the CSP (those pages cannot tell us about the CSP)."""
     from django.conf import settings
     from django.test import Client
 
     contexts = []
 
-    def open_page(user=None, size=DESKTOP, scheme="light", audit=False):
+    def open_page(user=None, size=DESKTOP, scheme="light", audit=False, javascript=True):
         width, height = size
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="en-GB",
             bypass_csp=audit, color_scheme=scheme, accept_downloads=True,
+            java_script_enabled=javascript,
         )  # fmt: skip
         context.set_default_timeout(15_000)
         contexts.append(context)

@@ -8,8 +8,6 @@ import re
 
 import pytest
 from axe import assert_no_serious_violations
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 from support import SIGNER, make_petition
 
@@ -27,29 +25,14 @@ FIVE = [
 
 
 @pytest.fixture
-def organizer_page(browser, site, organizer):
+def organizer_page(browser_page, organizer):
     """organizer_page(size, javascript=True, audit=False): a page signed in as the
     organizer (its session cookie set directly)."""
-    contexts = []
 
     def open_page(size=DESKTOP, javascript=True, audit=False) -> Page:
-        context = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, locale="en-GB",
-            java_script_enabled=javascript, bypass_csp=audit,
-        )  # fmt: skip
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        client = Client()
-        client.force_login(organizer)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}]
-        )
-        return context.new_page()
+        return browser_page(organizer, size, audit=audit, javascript=javascript)
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def write_petition_with_five_decision_makers(page: Page, site: str) -> None:
