@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 PORT ?= 8000
 
-.PHONY: install run worker test test-pg test-browser screenshots lint format migrations-check bench lock messages clean messages-check
+.PHONY: install run worker test test-pg test-browser screenshots lint format migrations-check bench cluster lock messages clean messages-check
 
 install: $(STAMP)
 $(STAMP):
@@ -58,7 +58,7 @@ format: install
 migrations-check: install
 	SECRET_KEY=migrations-check-key-that-is-long-enough-1234 $(PY) manage.py makemigrations --check --dry-run
 
-MSG_FLAGS = -l hy -l fr -l ru -l es --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=build --add-location=file
+MSG_FLAGS = -l hy -l fr -l ru -l es --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=build --ignore=cluster --add-location=file
 
 # Extract every user-visible string into the catalogues, then compile them.
 messages: install
@@ -77,6 +77,14 @@ messages-check: install
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A cluster on this machine (PostgreSQL primary + streaming replica, Redis, two web nodes,
+# two workers, nginx in front) and an end-to-end check through it; figures in
+# var/cluster/results.json. CLUSTER_ARGS=--quick: the short run CI makes.
+cluster: install
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || apt-get install -y -q nginx-light || (apt-get update -q && apt-get install -y -q nginx-light)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
+	$(PY) -m cluster $(CLUSTER_ARGS)
 
 # Re-pin every dependency from pyproject.toml into requirements.lock.
 lock:

@@ -226,8 +226,9 @@ def count(petition: str) -> dict:
 def emails(domain: str, *paths: str) -> dict:
     """Each e-mail answered 303 (listed in `paths`) must have exactly one row.
 
-    A line `#count <prefix> <n>` (wrk, which cannot tell which answer is whose) says that
-    n addresses starting with <prefix> were answered 303: at least n rows must have it."""
+    A line `#count <prefix> <n> <domain>` (wrk, which cannot tell which answer is whose)
+    says that n addresses <prefix>…@<domain> were answered 303: at least n rows must have
+    it. Lines of other domains (the floor's, which writes no signature) are not ours."""
     answered: list[str] = []
     # Runs with the same tag sign the same addresses again (an "already signed" 303):
     # per prefix, the addresses answered are those of its longest run.
@@ -236,7 +237,9 @@ def emails(domain: str, *paths: str) -> dict:
         with open(path) as lines:
             for line in filter(None, map(str.strip, lines)):
                 if line.startswith("#count "):
-                    _mark, prefix, n = line.split()
+                    _mark, prefix, n, *of = line.split()
+                    if of and of[0] != domain:
+                        continue
                     most[prefix] = max(most.get(prefix, 0), int(n))
                 else:
                     answered.append(f"{line}@{domain}")

@@ -31,11 +31,16 @@ class _Counts:
         self.last_at: dict[str, float] = {}
         # domain -> {address: time.time() of its first accepted message}
         self.tracked: dict[str, dict[str, float]] = {}
+        # For the domains a run asks to `keep` (make cluster reads the links in them):
+        # address -> the raw messages it was sent.
+        self.kept: set[str] = set()
+        self.messages: dict[str, list[bytes]] = {}
 
 
 class _Session(asyncio.Protocol):
     def __init__(self, counts: _Counts) -> None:
         self.counts, self.buffer, self.data, self.rcpts, self.delivered = counts, b"", False, [], 0
+        self.keeping, self.message = False, bytearray()
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -48,8 +53,12 @@ class _Session(asyncio.Protocol):
             if self.data:
                 end = self.buffer.find(END)
                 if end < 0:  # the rest is still to come; keep what may begin the end mark
+                    if self.keeping:
+                        self.message += self.buffer[:-4]
                     self.buffer = self.buffer[-4:]
                     break
+                if self.keeping:
+                    self.message += self.buffer[:end]
                 self.buffer = self.buffer[end + len(END) :]
                 self._delivered()
                 replies.append(b"250 OK\r\n")
@@ -79,6 +88,7 @@ class _Session(asyncio.Protocol):
             # The mark is CRLF.CRLF; an empty message ends with the first ".": begin the
             # data with the CRLF that ended this command.
             self.data, self.buffer = True, b"\r\n" + self.buffer
+            self.keeping = any(domain in self.counts.kept for _local, domain in self.rcpts)
             return b"354 End data with <CR><LF>.<CR><LF>\r\n"
         if verb == b"RSET":
             self.rcpts = []
@@ -97,9 +107,13 @@ class _Session(asyncio.Protocol):
                 accepted = self.counts.tracked.get(domain)
                 if accepted is not None:
                     accepted.setdefault(f"{local}@{domain}", wall)
+                if self.keeping and domain in self.counts.kept:
+                    message = bytes(self.message).lstrip(b"\r\n")
+                    self.counts.messages.setdefault(f"{local}@{domain}".lower(), []).append(message)
             if not self.delivered:
                 self.counts.peers += 1
         self.data, self.rcpts, self.delivered = False, [], self.delivered + 1
+        self.keeping, self.message = False, bytearray()
 
 
 class Sink:
@@ -162,6 +176,16 @@ class Sink:
         """{address: time.time() its first message was accepted} for a tracked domain."""
         with self.counts.lock:
             return dict(self.counts.tracked.get(domain.lower(), {}))
+
+    def keep(self, domain: str) -> None:
+        """Keep every message to `domain` from now on, whole (see `messages`)."""
+        with self.counts.lock:
+            self.counts.kept.add(domain.lower())
+
+    def messages(self, address: str) -> list[bytes]:
+        """The raw messages (headers and body, dot-stuffed) kept for `address`."""
+        with self.counts.lock:
+            return list(self.counts.messages.get(address.lower(), []))
 
     def untrack(self, domain: str) -> None:
         with self.counts.lock:

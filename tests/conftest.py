@@ -19,6 +19,7 @@ def _isolated(settings, tmp_path):
     }
     from django.core.cache import cache
 
+    from undersigned.regions import lookups
     from undersigned.signatures import mailing, risk
     from undersigned.web import pagecache
 
@@ -26,6 +27,7 @@ def _isolated(settings, tmp_path):
     # and what each process keeps in front of the shared cache
     pagecache.forget()
     risk.forget_lists()
+    lookups.forget()
     risk.forget_seen()
     mailing._nudged_at = -1.0
 

@@ -161,7 +161,7 @@ def test_the_page_shows_the_figures_and_no_address(client, organizer, petition):
 
 
 def test_the_sign_form_carries_the_source_or_else_utm_source(client, petition):
-    url = reverse("petitions:detail", args=[petition.pk])
+    url = petition.get_absolute_url()
     field = '<input type="hidden" name="source" value="{}">'
     assert field.format("whatsapp") in client.get(url, {"source": "whatsapp"}).content.decode()
     assert field.format("mastodon") in client.get(url, {"utm_source": "mastodon"}).content.decode()

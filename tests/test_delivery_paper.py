@@ -161,3 +161,13 @@ def test_the_demo_records_one_sheet_however_often_it_runs(petition):
     demo.populate(petition)
     sheet = PaperSheet.objects.get()
     assert sheet.count == len(sheet.name_list) == 24  # every paper signer is named
+
+
+def test_the_paper_summary_gives_each_number_its_own_plural(petition, organizer):
+    client = client_for(organizer)
+    record(client, petition, count="1")
+    page = client.get(reverse("delivery:paper", args=[petition.pk])).content.decode()
+    assert "1 signature on paper, in 1 entry." in page
+    record(client, petition, count="1200", country="FR")
+    page = client.get(reverse("delivery:paper", args=[petition.pk])).content.decode()
+    assert "1,201 signatures on paper, in 2 entries." in page

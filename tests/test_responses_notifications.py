@@ -203,3 +203,16 @@ def test_a_resend_counts_as_the_notification_for_its_rung(addressed, organizer):
     target = addressed.targets.get(name="Maria Rossi")
     actions.resend_notification(target, organizer)
     assert actions.notify_targets() == 0  # the opening was just e-mailed by hand
+
+
+def test_a_threshold_of_one_is_written_in_the_singular(addressed, run_tasks, settings):
+    settings.TARGET_THRESHOLDS = [(1, "response")]
+    actions.notify_targets()
+    run_tasks()
+    set_count(addressed, 1)
+    assert actions.notify_targets() == 1
+    run_tasks()
+    message = mail.outbox[-1]
+    assert message.subject.startswith("1 signature asks for your response:")
+    assert "has passed 1 confirmed signature (1 now)" in message.body
+    assert "has passed 1 confirmed signature (1 now)" in message.alternatives[0][0]

@@ -45,7 +45,7 @@ def osdi_signatures(client, petition, **query) -> list[dict]:
 
 
 def page_signers(client, petition) -> list[tuple[str, str]]:
-    page = client.get(reverse("petitions:detail", args=[petition.pk])).content.decode()
+    page = client.get(petition.get_absolute_url()).content.decode()
     recent = page[page.index('id="recent-heading"') :]
     return PAGE_TIME.findall(recent)
 

@@ -195,6 +195,23 @@ def test_the_second_submit_signs_with_the_address_chosen(client, petition, answe
     assert f"<strong>{used}</strong>" in signed_page(client, petition)
 
 
+def test_the_question_s_first_button_is_use_the_suggestion_so_enter_takes_it(client, petition):
+    """Enter in a field submits with the form's first submit button (HTML's implicit
+    submission): that must be "Use …", before "Sign this petition"."""
+    html = sign(client, petition, email="anahit@gmial.com").content.decode()
+    form = html[html.index('<form method="post" action="/petitions/') :]
+    buttons = [part.split(">", 1)[0] for part in form.split("<button")[1:]]
+    assert 'name="email_answer" value="suggested"' in buttons[0]
+
+
+def test_a_form_shown_again_for_its_errors_keeps_the_share_link_s_source(client, petition):
+    response = sign(client, petition, name="", source="mastodon")
+    assert response.status_code == 400
+    assert '<input type="hidden" name="source" value="mastodon">' in response.content.decode()
+    sign(client, petition, source="mastodon")
+    assert Signature.objects.get().source == "mastodon"
+
+
 def test_a_changed_address_is_checked_again_and_an_unseen_suggestion_never_used(client, petition):
     response = sign(
         client, petition, email="anahit@hotmial.com", email_asked="anahit@gmial.com",

@@ -22,7 +22,7 @@ from undersigned.signatures import actions as signature_actions
 from undersigned.signatures import invalidation
 from undersigned.signatures.actions import add_to_count
 from undersigned.signatures.models import CountShard, Signature
-from undersigned.transparency import actions, keys, merkle, notes
+from undersigned.transparency import actions, keys, ledger, merkle, notes
 from undersigned.transparency.models import Checkpoint, Commitment, Entry, LogHead, Node
 from undersigned.transparency.tree import StoredTree
 
@@ -55,7 +55,15 @@ def change(signature: Signature, kind: str, field: str, value, delta: int) -> No
     with transaction.atomic():
         Signature.objects.filter(pk=signature.pk).update(**{field: value})
         add_to_count(signature.petition_id, 0, delta)
-        actions.append_event(signature, kind, timezone.now())
+        # Found invalid or reinstated: a bulk change, so a line of the public ledger too
+        # (as signatures/invalidation.py writes it; `undersigned verify` checks both).
+        line = None
+        if kind in {"invalidated", "reverted"}:
+            ledger_kind = "invalidated" if kind == "invalidated" else "reinstated"
+            line = ledger.record_change(signature.petition_id, ledger_kind, delta, timezone.now())
+        actions.append_events(
+            signature.petition_id, [signature.pk], kind, timezone.now(), line and line.pk
+        )
 
 
 def withdraw(signature: Signature) -> None:

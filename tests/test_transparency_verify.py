@@ -13,7 +13,7 @@ from test_transparency_log import add_signers, change, confirm, withdraw
 from undersigned import cli
 from undersigned.accounts.models import User
 from undersigned.transparency import actions, keys, notes
-from undersigned.transparency.models import Checkpoint, Entry, LogHead, Node
+from undersigned.transparency.models import Checkpoint, CountChange, Entry, LogHead, Node
 from undersigned.transparency.receipts import receipt_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,8 +120,14 @@ def test_a_rewritten_history_fails_against_a_checkpoint_saved_earlier(
 ):
     saved = tmp_path / "checkpoint.txt"
     assert verify(capsys, logged, site, "--save", str(saved))[0] == 0
-    # The operator rebuilds the whole log without one entry and signs it all again.
-    Entry.objects.filter(petition=logged, kind="withdrawn").update(kind="invalidated")
+    # The operator rebuilds the whole log without one entry and signs it all again, with a
+    # line of the ledger of changes for the entry it turned into an invalidation.
+    forged = CountChange.objects.create(
+        petition=logged, kind="invalidated", day=timezone.now().date(), delta=-1
+    )
+    Entry.objects.filter(petition=logged, kind="withdrawn").update(
+        kind="invalidated", change=forged
+    )
     Checkpoint.objects.filter(petition=logged).delete()
     Node.objects.filter(petition=logged).delete()
     LogHead.objects.filter(petition=logged).delete()

@@ -16,7 +16,10 @@ from undersigned.transparency import notes
 from undersigned.transparency.site import FetchError, Log, _, ngettext
 from undersigned.transparency.verifier import Report, verify
 
-PETITION_URL = re.compile(r"(https?://[^/?#]+(?:/[^?#]*?)?)/petitions/([0-9]+)(?:/log)?/?")
+# The bare id or the readable address (/petitions/12-keep-the-library-open), or its log.
+PETITION_URL = re.compile(
+    r"(https?://[^/?#]+(?:/[^?#]*?)?)/petitions/([0-9]+)(?:-[^/?#]*)?(?:/log)?/?"
+)
 
 
 def parse_url(url: str, origin: str = "") -> Log:
@@ -91,6 +94,7 @@ def print_report(log: Log, report: Report, pinned: bool) -> None:
         print(_("  ok    %(check)s") % {"check": line})
     for line in report.problems:
         print(_("  FAIL  %(check)s") % {"check": line})
+    print_ledger(report)
     if report.problems:
         n = len(report.problems)
         print(
@@ -121,6 +125,23 @@ def print_report(log: Log, report: Report, pinned: bool) -> None:
                 latest.count,
             )
             % {"count": latest.count, "when": when}
+        )
+
+
+def print_ledger(report: Report) -> None:
+    """The ledger beside the count: "Changes to the count: 2 (−37, +12)"."""
+    if report.ledger is None:
+        return
+    lines, removed, added = report.ledger["online"]
+    print(
+        _("Changes to the count: %(lines)s (−%(removed)s, +%(added)s)")
+        % {"lines": lines, "removed": removed, "added": added}
+    )
+    lines, removed, added = report.ledger["paper"]
+    if lines:
+        print(
+            _("Changes to the paper signatures: %(lines)s (−%(removed)s, +%(added)s)")
+            % {"lines": lines, "removed": removed, "added": added}
         )
 
 

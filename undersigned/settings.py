@@ -12,6 +12,10 @@ from undersigned.lib import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
+# Where the files every node needs are kept (pictures, delivery packs, the outbox): a
+# folder all nodes share, when STORAGE_BACKEND does not put them elsewhere. VAR_DIR stays
+# each node's own (its secret-key file, its test databases).
+STORAGE_DIR = Path(env.string("STORAGE_DIR", str(VAR_DIR)))
 
 DEBUG = env.boolean("DEBUG", False)
 
@@ -75,6 +79,7 @@ INSTALLED_APPS = [
     "undersigned.lib",
     "undersigned.jobs",
     "undersigned.accounts",
+    "undersigned.regions",
     "undersigned.petitions",
     "undersigned.signatures",
     "undersigned.moderation",
@@ -86,6 +91,7 @@ INSTALLED_APPS = [
     "undersigned.responses",
     "undersigned.delivery",
     "undersigned.sharing",
+    "undersigned.representatives",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +137,32 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so concurrency tests really run several connections at once.
     # One per process, so two test runs on one machine never share a database file.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif "TEST" not in DATABASES["default"]:
+    # On PostgreSQL too: two suites at once (CI beside a developer's run) never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+# Read replicas (web/replicas.py): public GET reads go to a healthy one, at most
+# REPLICA_MAX_LAG_SECONDS behind; a browser that wrote reads the primary for
+# REPLICA_PIN_SECONDS. None: every read goes to the primary, with no router at all.
+REPLICA_MAX_LAG_SECONDS = env.integer("REPLICA_MAX_LAG_SECONDS", 5, minimum=1)
+REPLICA_PIN_SECONDS = env.integer("REPLICA_PIN_SECONDS", 15, minimum=2)
+REPLICA_DATABASES: list[str] = []
+for _number, _replica in enumerate(env.replica_databases("DATABASE_REPLICA_URLS"), start=1):
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL.")
+    DATABASES[f"replica{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica{_number}")
+if REPLICA_DATABASES and REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    raise ImproperlyConfigured(
+        "REPLICA_PIN_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS: a person's own "
+        "write must be on any replica they read from once the pin is gone."
+    )
+DATABASE_ROUTERS = ["undersigned.web.replicas.ReplicaRouter"] if REPLICA_DATABASES else []
+if REPLICA_DATABASES:
+    # Just inside DatabaseOutageMiddleware, whose 503 must not catch a replica's failure.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("undersigned.web.health.DatabaseOutageMiddleware") + 1,
+        "undersigned.web.replicas.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -159,7 +191,7 @@ TASKS = {
     }
 }
 
-_email = env.email("EMAIL_URL", str(VAR_DIR / "outbox"), BASE_DIR)
+_email = env.email("EMAIL_URL", str(STORAGE_DIR / "outbox"), BASE_DIR)
 OUTBOX_DIR = _email.pop("OUTBOX_DIR")
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@localhost>")
@@ -184,8 +216,69 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "undersigned" / "static"]
+# Every file the site writes goes through a storage, so that any node reads what another
+# wrote: "default" (pictures, served by the app), "deliveries" (delivery packs, private,
+# never served as static) and "outbox" (development e-mails). Folders under STORAGE_DIR
+# by default (one machine, or a folder all nodes share); STORAGE_BACKEND puts all three
+# in one private bucket instead (docs/operations.md, "Shared files").
+MEDIA_ROOT = Path(env.string("MEDIA_DIR", str(STORAGE_DIR / "media")))
+DELIVERY_DIR = Path(env.string("DELIVERY_DIR", str(STORAGE_DIR / "deliveries")))
+STORAGE_BACKEND = env.string("STORAGE_BACKEND")
+
+
+def file_stores(backend: str = "") -> dict[str, dict]:
+    """STORAGES' "default", "deliveries" and "outbox": folders, or with `backend` (say
+    storages.backends.s3.S3Storage) three prefixes of one bucket. A function so that
+    tests/test_s3_storage.py runs the same stores against a mocked bucket."""
+    if backend:
+        return {
+            alias: {
+                "BACKEND": backend,
+                "OPTIONS": {
+                    "location": location,
+                    # Signers' data: no public ACL, and the app streams every file itself
+                    # (it never hands out the bucket's URLs).
+                    "default_acl": "private",
+                    # A download is read into memory up to 1 MiB, then into a temporary
+                    # file (the system's, not VAR_DIR): a large pack must not fill memory.
+                    "max_memory_size": 1 << 20,
+                },
+            }
+            for alias, location in (
+                ("default", "media"), ("deliveries", "deliveries"), ("outbox", "outbox"),
+            )
+        }  # fmt: skip
+    # MEDIA_ROOT for pictures; the other two read their folder's setting at each use
+    # (lib/folders.py), so that a test or a command may point them elsewhere.
+    return {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "deliveries": {
+            "BACKEND": "undersigned.lib.folders.SettingFolderStorage",
+            # Signers' names and addresses: for the site's own user only.
+            "OPTIONS": {
+                "setting": "DELIVERY_DIR",
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        },
+        "outbox": {
+            "BACKEND": "undersigned.lib.folders.SettingFolderStorage",
+            "OPTIONS": {"setting": "OUTBOX_DIR"},
+        },
+    }
+
+
+if STORAGE_BACKEND:
+    # django-storages' S3 backend reads these settings (any S3-compatible store;
+    # `pip install 'undersigned[s3]'`).
+    for _name in (
+        "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME",
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ADDRESSING_STYLE",
+    ):  # fmt: skip
+        if env.string(_name):
+            globals()[_name] = env.string(_name)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **file_stores(STORAGE_BACKEND),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -224,6 +317,12 @@ X_FRAME_OPTIONS = "DENY"
 # Signing and confirmation.
 SIGNATURE_TOKEN_DAYS = env.integer("SIGNATURE_TOKEN_DAYS", 30, minimum=1)
 SIGNATURE_MAX_CONFIRMATION_EMAILS = env.integer("SIGNATURE_MAX_CONFIRMATION_EMAILS", 3, minimum=1)
+# A signer who has not confirmed this many hours after their e-mail gets one reminder
+# (signatures/reminders.py; 0: no reminders).
+SIGNATURE_REMINDER_HOURS = env.integer("SIGNATURE_REMINDER_HOURS", 24, minimum=0)
+# Confirmed supporters a submitted petition needs before it reaches the moderators
+# (petitions/supporters.py; 0: none, it goes to moderation at once).
+PETITION_SUPPORTERS_REQUIRED = env.integer("PETITION_SUPPORTERS_REQUIRED", 0, minimum=0)
 # The worker sends confirmation e-mails this many per SMTP connection (one claim each).
 CONFIRMATION_MAIL_BATCH = env.integer("CONFIRMATION_MAIL_BATCH", 100, minimum=1)
 # The worker lowers its CPU priority by this much (os.nice), so that a backlog of e-mails
@@ -283,6 +382,10 @@ if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
 # the Ed25519 key that signs them (base64 of 32 bytes; unset: one made in VAR_DIR).
 TRANSPARENCY_CHECKPOINT_SECONDS = env.integer("TRANSPARENCY_CHECKPOINT_SECONDS", 300, minimum=1)
 TRANSPARENCY_KEY = env.string("TRANSPARENCY_KEY")
+# How many web nodes serve the site (docs/operations.md, "Running several nodes"). With
+# more than one, limits and caches must be shared (REDIS_URL) and every node must sign
+# with the same TRANSPARENCY_KEY: `manage.py check` says so (lib/checks.py).
+CLUSTER_NODES = env.integer("CLUSTER_NODES", 1, minimum=1)
 # How often the worker's clock runs periodic jobs (closing petitions, refreshing counts).
 CLOCK_SECONDS = env.integer("CLOCK_SECONDS", 5, minimum=1)
 
@@ -311,18 +414,26 @@ SIGNER_MAIL_BATCH = env.integer("SIGNER_MAIL_BATCH", 200, minimum=1)
 # this many days.
 TARGET_THRESHOLDS = env.thresholds("TARGET_THRESHOLDS", "10000:response,100000:escalation")
 RESPONSE_LINK_DAYS = env.integer("RESPONSE_LINK_DAYS", 90, minimum=1)
+# --- representatives: a region's representatives are asked for their position when this
+# many of a petition's signers live there, unless the petition or its region scheme sets
+# its own quorum (docs/representatives.md). Their links work RESPONSE_LINK_DAYS days.
+REGION_QUORUM = env.integer("REGION_QUORUM", 1000, minimum=1)
 
 # --- delivery: packs of more signers than this are made by the worker, not the request.
 DELIVERY_INLINE_MAX = env.integer("DELIVERY_INLINE_MAX", 2000, minimum=0)
-# Pack files live here (never under STATIC_ROOT: only organizers' downloads read them);
-# the PDF lists at most this many signers (the CSV always lists them all).
-DELIVERY_DIR = Path(env.string("DELIVERY_DIR", str(VAR_DIR / "deliveries")))
+# Pack files are in the "deliveries" storage (DELIVERY_DIR, above: never under
+# STATIC_ROOT, only organizers' downloads read them); the PDF lists at most this many
+# signers (the CSV always lists them all).
 DELIVERY_PDF_MAX_SIGNERS = env.integer("DELIVERY_PDF_MAX_SIGNERS", 100_000, minimum=1)
 # Pack files are deleted this many days after they were made (organizers can make new ones).
 DELIVERY_KEEP_DAYS = env.integer("DELIVERY_KEEP_DAYS", 30, minimum=1)
 
 # --- sharing: the share image (title and count) is redrawn at most this often.
 SHARE_IMAGE_SECONDS = env.integer("SHARE_IMAGE_SECONDS", 300, minimum=10)
+# A petition's picture (sharing/pictures.py): the largest upload taken, and the most
+# pixels decoded (a 40-megapixel photo; a forged header claiming more is refused unread).
+PICTURE_MAX_BYTES = env.integer("PICTURE_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
+PICTURE_MAX_PIXELS = env.integer("PICTURE_MAX_PIXELS", 40_000_000, minimum=1_000_000)
 
 LOGGING_CONFIG = "undersigned.lib.logredact.configure"
 LOGGING = {

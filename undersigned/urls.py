@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("undersigned.responses.urls")),
     path("", include("undersigned.delivery.urls")),
     path("", include("undersigned.sharing.urls")),
+    path("", include("undersigned.regions.urls")),
+    path("", include("undersigned.representatives.urls")),
     path("accounts/", include("undersigned.accounts.urls")),
     path("moderation/", include("undersigned.moderation.urls")),
     path("api/", include("undersigned.api.urls")),

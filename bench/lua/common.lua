@@ -29,8 +29,8 @@ function done(summary, latency, requests)
     local mine = t:get("answered") or 0
     if mine > 0 and os.getenv("BENCH_DOMAIN") then
       emails = emails or io.open(path .. ".emails", "w")
-      emails:write(string.format("#count %s-%d- %d\n", os.getenv("BENCH_TAG") or "s",
-        t:get("tid"), mine))
+      emails:write(string.format("#count %s-%d- %d %s\n", os.getenv("BENCH_TAG") or "s",
+        t:get("tid"), mine, os.getenv("BENCH_DOMAIN")))
     end
   end
   if emails then emails:close() end

@@ -69,7 +69,7 @@ def test_five_decision_makers_without_javascript_from_preview_to_saved_draft(
 
     page.get_by_role("button", name="Save draft").click()
     petition = Petition.objects.get()
-    expect(page).to_have_url(f"{site}/petitions/{petition.pk}")  # no #preview left over
+    expect(page).to_have_url(site + petition.get_absolute_url())  # no #preview left over
     byline = page.locator(".petition-header .petition-meta")
     for name, _role in FIVE:
         expect(byline).to_contain_text(name)

@@ -92,6 +92,21 @@ def test_a_typo_is_asked_about_and_either_answer_signs(
     assert [letter.to for letter in letters() if "/confirm/" in letter.text] == [used]
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_enter_in_a_field_after_the_question_uses_the_suggested_address(
+    new_page, site, petition, fill_sign_form, javascript
+):
+    page = new_page(javascript=javascript)
+    page.goto(site + petition.get_absolute_url())
+    fill_sign_form(page, email="anahit@gmial.com")
+    page.get_by_role("button", name="Sign this petition").click()
+    expect(page.get_by_role("group", name="Did you mean anahit@gmail.com?")).to_be_visible()
+    page.get_by_label("Full name").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("One more step: check your e-mail")
+    run_queued_tasks()
+    assert [letter.to for letter in letters() if "/confirm/" in letter.text] == ["anahit@gmail.com"]
+
+
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360", "1280"])
 def test_screenshots_of_the_question(new_page, site, petition, fill_sign_form, screenshots, size):
     page = new_page(size)

@@ -66,6 +66,11 @@ def submit_signature(request: HttpRequest, id: PetitionId, payload: SignatureIn)
     earlier = key.submissions.filter(reference=payload.reference).first()
     if earlier is not None:
         return Status(202, submission_out(_same_petition(earlier, petition)))
+    if petition.duplicate_of_id is not None:
+        raise ApiError(
+            409, "duplicate", "This petition duplicates another: sign that one instead.",
+            duplicate_of=petition.duplicate_of_id,
+        )  # fmt: skip
     if not petition.accepts_signatures(timezone.now()):
         raise ApiError(409, "closed", "This petition does not accept signatures.")
     form = SignForm(data=payload.model_dump(exclude={"reference"}))

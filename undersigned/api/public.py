@@ -33,6 +33,7 @@ from undersigned.petitions.models import Petition
 from undersigned.responses.models import answer_origin, attach_answer_origins
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.models import Signature
+from undersigned.signatures.regions import region_counts
 
 router = Router(tags=["Petitions (no key)"])
 
@@ -120,6 +121,8 @@ def petition_detail(request: HttpRequest, response: HttpResponse, id: PetitionId
         "text": petition.text,
         "text_html": petition.text_html,
         "counts": aggregates(petition),
+        "region_scheme": petition.region_scheme,
+        "regions": region_counts(petition),
     }
 
 

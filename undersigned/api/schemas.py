@@ -34,6 +34,9 @@ class ErrorDetail(Schema):
     message: str
     fields: dict[str, list[str]] | None = Field(None, description="Only for 400 `invalid`.")
     retry_after: int | None = Field(None, description="Only for 429: seconds to wait.")
+    duplicate_of: int | None = Field(
+        None, description="Only for 409 `duplicate`: the petition to sign instead."
+    )
 
 
 class ErrorOut(Schema):
@@ -101,6 +104,12 @@ class PetitionDetail(PetitionOut):
     text: str = Field(description="Markdown, as the organizer wrote it.")
     text_html: str = Field(description="The text as sanitised HTML.")
     counts: Counts = Field(description="Aggregates, at most a minute old.")
+    region_scheme: str = Field(
+        description='The code of the region scheme its signers are counted by ("" for none).'
+    )
+    regions: dict[str, int] = Field(
+        description="Confirmed signatures by region code of that scheme ({} for none)."
+    )
 
 
 class SignerOut(Schema):

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Count, Func, Q
+from django.db.models import CharField, Count, F, Func, Q
 from django.db.models.functions import Substr, TruncDate, TruncHour
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from undersigned.signatures.models import Signature, country_name
 
 HOURS = 48
 SOURCES = 50  # rows in the sources table; the rest are summed up in one line
-CACHE_VERSION = 2  # bump when the shape of Figures changes
+CACHE_VERSION = 3  # bump when the shape of Figures changes
 
 # The rows the public count is made of (SignatureQuerySet.counted), as a condition.
 COUNTED = Q(
@@ -34,6 +34,7 @@ COUNTED = Q(
     held_reason="",
 )  # fmt: skip
 LIVE = Q(withdrawn_at__isnull=True, invalidated_at__isnull=True)
+TOTALLED = ("made", "ever_confirmed", "pending", "held", "last_day")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Figures:
     pending: int  # unconfirmed, not held: they count once their link is pressed
     held: int  # kept out of the count until a moderator looks at them
     last_day: int
+    reminded: int = 0  # signers sent the one reminder (signatures/reminders.py)
+    confirmed_after_reminder: int = 0
     hourly: list[Point] = field(default_factory=list)
     daily: list[Point] = field(default_factory=list)
     countries: list[CountryRow] = field(default_factory=list)
@@ -92,6 +95,18 @@ class Figures:
     def confirmation_rate(self) -> float | None:
         """Of every 100 signatures made, how many were confirmed by e-mail, in %."""
         return 100 * self.ever_confirmed / self.made if self.made else None
+
+    @property
+    def rate_without_reminders(self) -> float | None:
+        """The confirmation rate had nobody been reminded: confirmations after a
+        reminder left out, in %."""
+        confirmed = self.ever_confirmed - self.confirmed_after_reminder
+        return 100 * confirmed / self.made if self.made else None
+
+    @property
+    def reminder_rate(self) -> float | None:
+        """Of every 100 signers reminded, how many confirmed after the reminder, in %."""
+        return 100 * self.confirmed_after_reminder / self.reminded if self.reminded else None
 
     @property
     def days_with_signatures(self) -> list[Point]:
@@ -156,12 +171,16 @@ def compute_figures(petition: Petition, now: datetime) -> Figures:
             held=Count("pk", filter=LIVE & ~Q(held_reason="")),
             counted=Count("pk", filter=COUNTED),
             last_day=Count("pk", filter=COUNTED & Q(confirmed_at__gte=now - timedelta(hours=24))),
+            reminded=Count("pk", filter=Q(reminded_at__isnull=False)),
+            confirmed_after_reminder=Count(
+                "pk", filter=Q(reminded_at__isnull=False, confirmed_at__gt=F("reminded_at"))
+            ),
         )
         .order_by("-counted", "-made", "source")
     )
     totals = {
         name: sum(row[name] for row in per_source)
-        for name in ("made", "ever_confirmed", "pending", "held", "last_day")
+        for name in (*TOTALLED, "reminded", "confirmed_after_reminder")
     }
     per_day: dict[date, int] = defaultdict(int)
     per_country: dict[str, int] = defaultdict(int)

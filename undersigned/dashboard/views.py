@@ -26,6 +26,7 @@ from undersigned.dashboard.forms import InviteForm, RoleForm
 from undersigned.lib import links
 from undersigned.lib.http import see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
+from undersigned.petitions import supporters
 from undersigned.petitions.access import CREATOR, VIEWER, load_for_organizer
 from undersigned.petitions.models import Organizer, Petition
 from undersigned.signatures.actions import count_for
@@ -87,7 +88,10 @@ def petition_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _load(request, pk)
     count = count_for(petition)
     figures = stats.figures_for(petition)
-    extra = {"count": count, "goal": petition.goal_for(count), "figures": figures}
+    extra = {"count": count, "goal": petition.goal_for(count), "figures": figures,
+             "supporters_required": supporters.required(),
+             "support_url": supporters.support_url(petition)
+             if petition.state in supporters.SUPPORTING else ""}  # fmt: skip
     return _section(request, petition, "petition", extra)
 
 

@@ -22,6 +22,8 @@ from undersigned.delivery import packs
 from undersigned.delivery.models import DeliveryPack, Download, PaperSheet
 from undersigned.petitions.models import Petition, Target
 from undersigned.signatures.actions import count_for
+from undersigned.transparency.ledger import record_change
+from undersigned.transparency.models import CountChange
 
 logger = logging.getLogger(__name__)
 
@@ -216,10 +218,13 @@ class PaperEntry:
 def record_paper_sheet(
     petition: Petition, entry: PaperEntry, user, now: datetime | None = None
 ) -> PaperSheet:
-    sheet = PaperSheet.objects.create(
-        petition=petition, country=entry.country, count=entry.count, names=entry.names,
-        note=entry.note, recorded_by=user, recorded_at=now or timezone.now(),
-    )  # fmt: skip
+    now = now or timezone.now()
+    with transaction.atomic():
+        sheet = PaperSheet.objects.create(
+            petition=petition, country=entry.country, count=entry.count, names=entry.names,
+            note=entry.note, recorded_by=user, recorded_at=now,
+        )  # fmt: skip
+        _to_ledger(sheet, CountChange.Kind.PAPER_ADDED, sheet.count, now)
     cache.delete(paper_key(petition.pk))
     return sheet
 
@@ -227,15 +232,31 @@ def record_paper_sheet(
 def change_paper_sheet(
     sheet: PaperSheet, entry: PaperEntry, user, now: datetime | None = None
 ) -> PaperSheet:
-    sheet.country, sheet.count, sheet.names, sheet.note = (
-        entry.country, entry.count, entry.names, entry.note,
-    )  # fmt: skip
-    sheet.updated_by, sheet.updated_at = user, now or timezone.now()
-    sheet.save()
+    now = now or timezone.now()
+    with transaction.atomic():
+        before = PaperSheet.objects.select_for_update().get(pk=sheet.pk).count
+        sheet.country, sheet.count, sheet.names, sheet.note = (
+            entry.country, entry.count, entry.names, entry.note,
+        )  # fmt: skip
+        sheet.updated_by, sheet.updated_at = user, now
+        sheet.save()
+        if sheet.count != before:
+            _to_ledger(sheet, CountChange.Kind.PAPER_CHANGED, sheet.count - before, now)
     cache.delete(paper_key(sheet.petition_id))
     return sheet
 
 
-def delete_paper_sheet(sheet: PaperSheet) -> None:
-    sheet.delete()
+def delete_paper_sheet(sheet: PaperSheet, now: datetime | None = None) -> None:
+    with transaction.atomic():
+        locked = PaperSheet.objects.select_for_update().filter(pk=sheet.pk).first()
+        if locked is not None:
+            _to_ledger(locked, CountChange.Kind.PAPER_REMOVED, -locked.count, now or timezone.now())
+            locked.delete()
     cache.delete(paper_key(sheet.petition_id))
+
+
+def _to_ledger(sheet: PaperSheet, kind: str, delta: int, now: datetime) -> None:
+    """Paper signatures are shown beside the count: their changes are in the public
+    ledger too (transparency/ledger.py), with the sheet's country and nothing else."""
+    criteria = {"paper": True, "country": str(sheet.country)}
+    record_change(sheet.petition_id, kind, delta, now, criteria)

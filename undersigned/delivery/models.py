@@ -6,12 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from undersigned.petitions.models import Petition, Target
+
+
+def deliveries_storage() -> Storage:
+    return storages["deliveries"]
+
+
+def pack_file_name(petition_id: int, stem: str, kind: str) -> str:
+    return f"{petition_id}/{stem}.{kind}"
 
 
 class DeliveryPack(models.Model):
@@ -70,9 +80,22 @@ class DeliveryPack(models.Model):
     def in_progress(self) -> bool:
         return self.state in {self.State.REQUESTED, self.State.GENERATING}
 
+    def file_name(self, kind: str) -> str:
+        """The file's name in the "deliveries" storage (never served as static)."""
+        return pack_file_name(self.petition_id, self.file_stem, kind)
+
+    def open_file(self, kind: str) -> File:
+        """The file, read from the shared storage whichever node or worker wrote it.
+        FileNotFoundError when it is gone."""
+        storage = deliveries_storage()
+        name = self.file_name(kind)
+        if not self.file_stem or not storage.exists(name):
+            raise FileNotFoundError(name)
+        return storage.open(name, "rb")
+
     def path(self, kind: str) -> Path:
-        """Where the file lives: under DELIVERY_DIR, which is never served as static."""
-        return Path(settings.DELIVERY_DIR) / str(self.petition_id) / f"{self.file_stem}.{kind}"
+        """The file on this machine's disk, when the storage is a folder (DELIVERY_DIR)."""
+        return Path(deliveries_storage().path(self.file_name(kind)))
 
     def sha256(self, kind: str) -> str:
         return self.pdf_sha256 if kind == "pdf" else self.csv_sha256

@@ -1,16 +1,19 @@
 """Writing a delivery pack's two files: the CSV (every signer) first, then the PDF, which
 prints the CSV's SHA-256 in its footer.
 
-Both are written under temporary names and moved into place, and both read the same
-snapshot (signatures confirmed up to the moment the pack was claimed), so the PDF's
+Both are written to this machine's scratch folder first (the PDF needs the CSV's hash,
+and fpdf2 writes to a path), then saved in the "deliveries" storage, which every node
+reads: the download may be asked of another node than the worker that wrote it. The row
+is marked ready only once both are saved, so nobody downloads half a file. Both read the
+same snapshot (signatures confirmed up to the moment the pack was claimed), so the PDF's
 figures and the CSV's rows agree even while people keep signing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +21,18 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from undersigned.delivery.exports import blocks, counted_signatures, signer_header, signer_rows
-from undersigned.delivery.models import DeliveryPack, PaperSheet
+from undersigned.delivery.models import (
+    DeliveryPack,
+    PaperSheet,
+    deliveries_storage,
+    pack_file_name,
+)
 from undersigned.delivery.safecsv import stream_rows
 from undersigned.petitions.models import Petition
 
@@ -126,17 +135,23 @@ def write_files(
 ) -> Written:
     """Write the pack's CSV and PDF under a fresh name (one per attempt, so a worker
     thought dead cannot overwrite the files of the one that replaced it)."""
+    scratch = Path(settings.VAR_DIR) / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="pack-") as folder:
+        return _write_files(pack, as_of, beat, Path(folder))
+
+
+def _write_files(
+    pack: DeliveryPack, as_of: datetime, beat: Callable[[], None] | None, folder: Path
+) -> Written:
     # Imported here: fpdf2 and fontTools weigh ~40 MB, which only the writer needs.
     from undersigned.delivery import pdf
 
     petition = pack.petition
     stem = f"pack-{pack.pk}-{secrets.token_hex(4)}"
-    folder = Path(settings.DELIVERY_DIR) / str(petition.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path, pdf_path = folder / f"{stem}.csv", folder / f"{stem}.pdf"
-    partial_csv, partial_pdf = folder / f".{stem}.csv.part", folder / f".{stem}.pdf.part"
+    csv_path, pdf_path = folder / "pack.csv", folder / "pack.pdf"
 
-    csv_sha256, csv_bytes = _write(partial_csv, blocks(csv_lines(petition, as_of, beat)))
+    csv_sha256, csv_bytes = _write(csv_path, blocks(csv_lines(petition, as_of, beat)))
     online = counted_signatures(petition, as_of).count()
     listed = min(online, settings.DELIVERY_PDF_MAX_SIGNERS)
     rows = beating(islice(signer_rows(petition, as_of), listed), beat)
@@ -155,18 +170,31 @@ def write_files(
         paper_names=((name, country) for name, country, _code, _day in paper_names(petition)),
         csv_sha256=csv_sha256,
     )
-    pdf.render(content, partial_pdf)
-    pdf_sha256, pdf_bytes = _hash_file(partial_pdf)
-    os.replace(partial_csv, csv_path)
-    os.replace(partial_pdf, pdf_path)
+    pdf.render(content, pdf_path)
+    pdf_sha256, pdf_bytes = _hash_file(pdf_path)
+    try:
+        _save(csv_path, pack_file_name(petition.pk, stem, "csv"))
+        _save(pdf_path, pack_file_name(petition.pk, stem, "pdf"))
+    except BaseException:
+        remove_files(petition.pk, stem)
+        raise
     return Written(
         stem, online, content.paper_count, listed, pdf_sha256, csv_sha256, pdf_bytes, csv_bytes
     )
 
 
+def _save(path: Path, name: str) -> None:
+    storage = deliveries_storage()
+    with open(path, "rb") as file:
+        saved = storage.save(name, File(file, name=name))
+    if saved != name:  # the stem is random and new: another name means it was taken
+        storage.delete(saved)
+        raise FileExistsError(name)
+
+
 def remove_files(petition_id: int, stem: str) -> None:
     if not stem:
         return
-    folder = Path(settings.DELIVERY_DIR) / str(petition_id)
-    for name in (f"{stem}.csv", f"{stem}.pdf", f".{stem}.csv.part", f".{stem}.pdf.part"):
-        (folder / name).unlink(missing_ok=True)
+    storage = deliveries_storage()
+    for kind in ("csv", "pdf"):
+        storage.delete(pack_file_name(petition_id, stem, kind))

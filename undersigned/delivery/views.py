@@ -75,7 +75,8 @@ def download_pack(request: HttpRequest, pk: int, pack_id: int, kind: str) -> Htt
         DeliveryPack, pk=pack_id, petition=petition, state=DeliveryPack.State.READY
     )
     try:
-        file = open(pack.path(kind), "rb")  # noqa: SIM115 - FileResponse closes it
+        # From the shared storage: the worker that wrote it may be on another machine.
+        file = pack.open_file(kind)  # FileResponse streams and closes it
     except FileNotFoundError:
         raise Http404 from None
     actions.log_download(petition, request.user, kind, pack=pack)

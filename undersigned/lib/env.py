@@ -79,9 +79,30 @@ def url(name: str, default: str) -> str:
 
 
 def database(name: str, default: str) -> dict:
+    return _database(name, string(name, default))
+
+
+def replica_databases(name: str) -> list[dict]:
+    """Each comma-separated URL of `name` as a read replica's settings: like the primary's,
+    but a pool that waits at most 2 s for a connection (a replica that is down must cost
+    a visitor little: the primary answers instead) and never a test database of its own."""
+    replicas = []
+    for value in strings(name):
+        config = _database(name, value)
+        if "postgresql" not in config["ENGINE"]:
+            raise ImproperlyConfigured(f"{name}: read replicas are PostgreSQL databases.")
+        options = config.setdefault("OPTIONS", {})
+        options["connect_timeout"] = 2
+        if "pool" in options:
+            options["pool"] = {**options["pool"], "timeout": 2}
+        config["TEST"] = {"MIRROR": "default"}
+        replicas.append(config)
+    return replicas
+
+
+def _database(name: str, value: str) -> dict:
     import dj_database_url
 
-    value = string(name, default)
     try:
         # No per-request health check (a round trip on every request): a dead connection
         # costs one 503 from DatabaseOutageMiddleware, then Django reconnects.

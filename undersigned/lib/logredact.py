@@ -26,7 +26,7 @@ from typing import Any
 
 LINK_PREFIXES = (
     "confirm", "withdraw", "thanks", "unsubscribe", "my-data", "accounts/sign-in", "respond",
-    "organizers/invitations",
+    "organizers/invitations", "representatives/answer", "representatives/alerts", "support",
 )  # fmt: skip
 LINK = re.compile(r"(/(?:" + "|".join(map(re.escape, LINK_PREFIXES)) + r")/)[^\s/?#\"'<>]+")
 EMAIL = re.compile(r"[\w.!#$%&'*+=^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)

@@ -1,4 +1,8 @@
-"""The local outbox: each e-mail becomes a .eml file that a person can open at /outbox/."""
+"""The local outbox: each e-mail becomes a .eml file that a person can open at /outbox/.
+
+The files are in the "outbox" storage (OUTBOX_DIR, or STORAGE_BACKEND's bucket), so that
+with several nodes a letter the worker on one machine wrote opens on any node.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.core.mail.backends.base import BaseEmailBackend
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,17 +24,17 @@ from django.shortcuts import render
 NAME = re.compile(r"^[0-9TZ.-]+-[0-9a-f]{32}\.eml$")
 
 
+def outbox_storage() -> Storage:
+    return storages["outbox"]
+
+
 class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
-        folder = Path(settings.OUTBOX_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
+        storage = outbox_storage()
         for message in email_messages:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-            path = folder / f"{stamp}-{uuid.uuid4().hex}.eml"
-            # Write then rename, so the outbox page never shows half a message.
-            partial = path.with_suffix(".part")
-            partial.write_bytes(message.message().as_bytes(linesep="\n"))
-            partial.rename(path)
+            data = message.message().as_bytes(linesep="\n")
+            storage.save(f"{stamp}-{uuid.uuid4().hex}.eml", ContentFile(data))
         return len(email_messages)
 
 
@@ -48,12 +53,18 @@ class Letter:
         return re.split(r"(?<=[@.])", self.to)
 
 
-def read(path: Path) -> Letter:
-    message: EmailMessage = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+def read(name: str) -> Letter | None:
+    """The letter, or None while its file is still empty (created, not yet written: a
+    letter's bytes are written in one go, up to 64 KiB, more than any of ours)."""
+    with outbox_storage().open(name, "rb") as file:
+        data = file.read()
+    if not data:
+        return None
+    message: EmailMessage = email.message_from_bytes(data, policy=email.policy.default)
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     return Letter(
-        name=path.name,
+        name=name,
         to=str(message["To"]),
         subject=str(message["Subject"]),
         date=str(message["Date"]),
@@ -63,9 +74,15 @@ def read(path: Path) -> Letter:
 
 
 def letters(limit: int = 200) -> list[Letter]:
-    folder = Path(settings.OUTBOX_DIR or "/nonexistent")
-    paths = sorted(folder.glob("*.eml"), reverse=True)[:limit] if folder.is_dir() else []
-    return [read(path) for path in paths]
+    """The newest letters first (their names start with the time they were written)."""
+    if not settings.OUTBOX_DIR:
+        return []
+    try:
+        _folders, names = outbox_storage().listdir("")
+    except FileNotFoundError:  # nothing sent yet
+        return []
+    newest = sorted((name for name in names if NAME.match(name)), reverse=True)[:limit]
+    return [letter for letter in map(read, newest) if letter is not None]
 
 
 def _enabled() -> None:
@@ -82,10 +99,12 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 
 def _letter(name: str) -> Letter:
     _enabled()
-    path = Path(settings.OUTBOX_DIR) / name
-    if not NAME.match(name) or not path.is_file():
+    if not NAME.match(name) or not outbox_storage().exists(name):
         raise Http404
-    return read(path)
+    letter = read(name)
+    if letter is None:
+        raise Http404
+    return letter
 
 
 def outbox_letter(request: HttpRequest, name: str) -> HttpResponse:

@@ -1,4 +1,8 @@
-"""A fixed-window counter in the cache (Redis when REDIS_URL is set, else per process).
+"""Counters in the cache: a fixed-window rate limit and a high-water mark.
+
+With REDIS_URL they hold for every process of every node (docs/operations.md, "Running
+several nodes"); without, for one process only, which suits one machine (`manage.py
+check` warns when several nodes are declared without Redis: lib/checks.py).
 
 If the cache is unreachable the request is allowed: a rate limit must never turn an
 outage of an optional service into an outage of the site.
@@ -46,6 +50,36 @@ def reached(key: str, limit: int, window: int) -> bool:
     For limits that count only some outcomes (failed passwords, say) but must refuse
     every attempt once full, before the attempt is tried."""
     return over_limit(key, limit - 1, window, hits=0)
+
+
+# Atomic on Redis: two nodes raising the mark at once cannot lower it. The value is an
+# integer as Django's Redis cache stores one (plain digits), so cache.get reads it.
+RAISE_MARK = """
+local shown = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local value = tonumber(ARGV[1])
+if value > shown then
+    redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+    return value
+end
+return shown
+"""
+
+
+def high_water(key: str, value: int, timeout: int) -> int:
+    """The highest `value` given for `key` in the last `timeout` seconds (since it last
+    rose), this one included."""
+    try:
+        if redis := _redis():
+            name = cache.make_and_validate_key(key)
+            return int(redis.eval(RAISE_MARK, 1, name, value, timeout))
+        shown = cache.get(key)
+        if shown is None or value > shown:
+            cache.set(key, value, timeout)
+            return value
+        return shown
+    except Exception:  # the cache is down: the value read is the best we have
+        logger.warning("high-water mark cache unavailable")
+        return value
 
 
 def _redis():

@@ -66,6 +66,47 @@ class DecisionForm(forms.Form):
         return data
 
 
+# A petition's number in what a moderator pastes: "12", "#12", or any of its addresses
+# ("https://example.org/petitions/12-keep-the-library-open", "/petitions/12/sign").
+PETITION_NUMBER = re.compile(r"#?([0-9]{1,18})")
+PETITION_ADDRESS = re.compile(r"/petitions/([0-9]{1,18})(?![0-9])")
+
+
+class DuplicateForm(forms.Form):
+    """Which petition the one under review duplicates (petitions/actions.mark_duplicate
+    checks the rest: public, not itself, no chain)."""
+
+    use_required_attribute = False
+
+    original = forms.CharField(
+        label=_("The petition it duplicates"),
+        max_length=500,
+        help_text=_(
+            "Its number or its address. Example: 12, or "
+            "https://example.org/petitions/12-keep-the-library-open"
+        ),
+        error_messages={
+            "required": _("Enter the number or the address of the petition it duplicates."),
+            "max_length": _("Enter a petition number, or an address of %(limit_value)d "
+                            "characters or fewer."),
+        },
+    )  # fmt: skip
+
+    def clean_original(self) -> Petition:
+        value = self.cleaned_data["original"].strip()
+        match = PETITION_NUMBER.fullmatch(value) or PETITION_ADDRESS.search(value)
+        if not match:
+            raise forms.ValidationError(
+                _("Enter a petition number like 12, or the petition’s address.")
+            )
+        original = Petition.objects.filter(pk=int(match[1])).first()
+        if original is None:
+            raise forms.ValidationError(
+                _("There is no petition number %(number)s.") % {"number": match[1]}
+            )
+        return original
+
+
 class InvalidationForm(forms.Form):
     """The conditions of a bulk invalidation (see signatures/invalidation.CONDITIONS) and
     the reason kept with it. Every condition is optional; all given ones must hold."""

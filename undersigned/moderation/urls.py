@@ -6,6 +6,7 @@ app_name = "moderation"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("<int:pk>", views.review, name="review"),
+    path("<int:pk>/duplicate", views.duplicate, name="duplicate"),
     path("addresses", views.addresses, name="addresses"),
     path("addresses/<int:pk>", views.address_decision, name="address_decision"),
     path("petitions/<int:pk>/fraud", views.fraud_page, name="fraud"),

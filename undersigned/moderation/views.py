@@ -25,10 +25,11 @@ from django.utils.translation import ngettext
 from undersigned.lib.http import error_page, see_other, staff_only
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
 from undersigned.moderation import fraud
-from undersigned.moderation.forms import DecisionForm, InvalidationForm
+from undersigned.moderation.forms import DecisionForm, DuplicateForm, InvalidationForm
 from undersigned.moderation.models import TrendingAlert
 from undersigned.petitions import actions
 from undersigned.petitions.models import InvalidTransition, Petition, Target
+from undersigned.petitions.similar import as_item, similar_petitions
 from undersigned.responses.addresses import (
     approve_listed_addresses,
     decide_address,
@@ -131,11 +132,43 @@ def _listed(token: str) -> list[tuple[int, str]]:
         return []
 
 
+@require_POST
+@staff_only
+def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the petition as a duplicate of another, or (action=unmark) undo that."""
+    petition = get_object_or_404(Petition.objects.select_related("creator"), pk=pk)
+    if request.POST.get("action") == "unmark":
+        actions.unmark_duplicate(petition)
+        messages.success(request, _("“%(title)s” is no longer marked as a duplicate.")
+                         % {"title": petition.title})  # fmt: skip
+        return see_other("moderation:review", petition.pk)
+    form = DuplicateForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.mark_duplicate(petition, form.cleaned_data["original"], request.user)
+        except InvalidTransition as error:
+            form.add_error("original", " ".join(error.messages))
+        else:
+            done = _("Marked “%(title)s” as a duplicate: its page points to the other petition "
+                     "and its signers who asked for updates are told.")  # fmt: skip
+            messages.success(request, done % {"title": petition.title})
+            return see_other("moderation:review", petition.pk)
+    return _review_page(request, petition, DecisionForm(), status=400, duplicate_form=form)
+
+
 def _review_page(
-    request: HttpRequest, petition: Petition, form: DecisionForm, status: int = 200
+    request: HttpRequest,
+    petition: Petition,
+    form: DecisionForm,
+    status: int = 200,
+    duplicate_form: DuplicateForm | None = None,
 ) -> HttpResponse:
     listed = listed_addresses(petition)
     context = {
+        # Petitions like this one, and the duplicate mark for a public one.
+        "similar": [as_item(other) for other in similar_petitions(petition.title, petition.pk)],
+        "duplicate_form": duplicate_form or DuplicateForm(),
+        "original": petition.duplicate_of,
         "petition": petition,
         "targets": list(petition.targets.all()),
         "listed": signing.dumps(listed, salt=LISTED_SALT),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.lib.emails import queue_email
-from undersigned.petitions import hooks
+from undersigned.petitions import hooks, supporters
 from undersigned.petitions.models import InvalidTransition, Petition, PetitionTranslation, Target
 
 EDITABLE_FIELDS = [
@@ -97,17 +97,26 @@ def import_petition(
         petition = save_draft(petition, targets)
         if moderator is not None:
             if petition.state == Petition.State.DRAFT:
-                petition = submit_petition(petition)
+                petition = submit_petition(petition, gather_supporters=False)
             petition = approve_petition(petition, moderator)
     return petition, same is not None
 
 
-def submit_petition(petition: Petition, now: datetime | None = None) -> Petition:
+def submit_petition(
+    petition: Petition, now: datetime | None = None, gather_supporters: bool = True
+) -> Petition:
+    """To moderation; or, when the site asks for supporters first (supporters.py), to
+    gathering them, with the private link e-mailed to the organizer. An import that a
+    moderator opens at once (import_petition) passes gather_supporters=False."""
     with transaction.atomic():
         petition = _lock(petition)
         previous = petition.state
         petition.submit(now or timezone.now())
+        if gather_supporters and supporters.required():
+            petition.state = Petition.State.SUPPORT
         petition.save()
+        if petition.state == Petition.State.SUPPORT:
+            supporters.tell_organizer(petition)
         _changed(petition, previous)
     return petition
 
@@ -185,6 +194,50 @@ def close_petition(petition: Petition, now: datetime | None = None) -> Petition:
         petition.save()
         _tell_creator(petition, "petition_closed")
         _changed(petition, previous)
+    return petition
+
+
+def mark_duplicate(petition: Petition, other: Petition, moderator) -> Petition:
+    """A moderator's mark: `petition` asks what `other` asks. Its page points there, it
+    takes no more signatures, its organizer is e-mailed now, and the worker tells its
+    signers who asked for updates, once (updates/duplicates.py).
+
+    Both rows are locked (lowest id first, so two moderators cannot deadlock), so that
+    two marks made at once cannot make a chain: X → Y while Y → Z."""
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().filter(pk__in=[petition.pk, other.pk])
+        rows = {row.pk: row for row in locked.order_by("pk")}
+        petition, other = rows[petition.pk], rows[other.pk]
+        petition.mark_duplicate_of(other, moderator)
+        pointing = list(petition.duplicates.values_list("pk", flat=True)[:5])
+        if pointing:
+            raise InvalidTransition(
+                _("Petitions marked as duplicates of this one (%(numbers)s) would point to a "
+                  "duplicate: mark them as duplicates of the other petition first.")
+                % {"numbers": ", ".join(map(str, pointing))}
+            )  # fmt: skip
+        petition.save(update_fields=["duplicate_of", "moderated_by", "updated_at"])
+        queue_email(
+            "petition_duplicate",
+            petition.creator.email,
+            {
+                "name": petition.creator.name,
+                "title": petition.title,
+                "url": petition.absolute_url(),
+                "original_title": other.title,
+                "original_url": other.absolute_url(),
+            },
+        )
+    return petition
+
+
+def unmark_duplicate(petition: Petition) -> Petition:
+    """Undo a mark made in error: the petition takes signatures again if it is open.
+    Signers already told are not told again, whatever is marked later."""
+    with transaction.atomic():
+        petition = _lock(petition)
+        petition.duplicate_of = None
+        petition.save(update_fields=["duplicate_of", "updated_at"])
     return petition
 
 

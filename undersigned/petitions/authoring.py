@@ -17,13 +17,18 @@ from django.utils.translation import gettext_lazy
 from undersigned.lib import markdown
 from undersigned.lib.http import error_page, see_other
 from undersigned.lib.methods import require_http_methods, require_POST
-from undersigned.petitions import access, actions
+from undersigned.petitions import access, actions, supporters
 from undersigned.petitions.access import load_for_organizer
 from undersigned.petitions.forms import BaseTargetFormSet, PetitionForm, target_formset
 from undersigned.petitions.models import InvalidTransition, Petition
+from undersigned.petitions.similar import as_item, similar_petitions
 
 DRAFT_SAVED = gettext_lazy(
     "Your draft is saved. Only you can see it: read it through, then submit it for moderation."
+)
+GATHERING = gettext_lazy(
+    "Your petition is submitted. Share the private link below: it goes to the moderators "
+    "once enough supporters have confirmed. We have e-mailed you the link too."
 )
 SUBMITTED = gettext_lazy(
     "Your petition is submitted. A moderator will review it, usually within a day, "
@@ -108,8 +113,22 @@ def _form_page(
     preview: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"petition": petition, "form": form, "targets": targets, "preview": preview}
+    context = {
+        "petition": petition,
+        "form": form,
+        "targets": targets,
+        "preview": preview,
+        "similar": _similar(petition, form),
+    }
     return render(request, "petitions/form.html", context, status=status)
+
+
+def _similar(petition: Petition, form: PetitionForm) -> list[dict]:
+    """The "Sign this one instead?" list: petitions like the title as typed (a submitted
+    form, valid or not) or as saved, seen before the organizer asks anyone to sign."""
+    title = form.data.get("title", "") if form.is_bound else petition.title
+    found = similar_petitions(title, exclude=petition.pk) if title.strip() else []
+    return [as_item(other) for other in found]
 
 
 @require_POST
@@ -117,9 +136,12 @@ def _form_page(
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _load_managed(request, pk, creator_only=True)
     try:
-        actions.submit_petition(petition)
+        petition = actions.submit_petition(petition)
     except InvalidTransition as error:
         return _conflict(request, error)
+    if petition.state == Petition.State.SUPPORT:  # supporters first: the private link
+        messages.success(request, GATHERING)
+        return see_other(supporters.support_path(petition))
     messages.success(request, SUBMITTED)
     return see_other(petition.get_absolute_url())
 

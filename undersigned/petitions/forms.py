@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.petitions.models import Petition
+from undersigned.regions.lookups import scheme_choices
 
 MAX_TARGETS = 5
 MAX_OPEN_DAYS = 365  # a closing date at most this far ahead
@@ -32,12 +33,36 @@ class PetitionForm(forms.ModelForm):
         },
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Where the signers live (the regions app): the site's schemes, offered only when it
+    # has some (the template leaves the fieldset out otherwise).
+    region_scheme = forms.ChoiceField(
+        label=_("Count the signatures by region"),
+        required=False,
+        help_text=_(
+            "Signers give their postcode or choose their region, and the petition shows "
+            "where they live. Where the site knows the representatives of a region, they "
+            "are asked for their position once enough of their people have signed."
+        ),
+    )
+    region_quorum = forms.IntegerField(
+        label=_("Signers in a region before its representatives are asked (optional)"),
+        required=False,
+        min_value=1,
+        max_value=100_000_000,
+        help_text=_("Leave it empty for the site’s own number."),
+        error_messages={
+            "invalid": _("Enter the number of signers as a whole number, for example 100."),
+            "min_value": _("Enter at least 1 signer, or leave it empty."),
+            "max_value": _("Enter at most 100,000,000 signers, or leave it empty."),
+        },
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+    )
 
     class Meta:
         model = Petition
         fields = [
             "title", "text", "creator_name", "organisation", "goal", "closes_at", "language",
-            "notify_targets",
+            "notify_targets", "region_scheme", "region_quorum",
         ]  # fmt: skip
         labels = {
             "title": _("Title"),
@@ -104,6 +129,7 @@ class PetitionForm(forms.ModelForm):
             max=(self.today + timedelta(days=MAX_OPEN_DAYS)).isoformat(),
         )
         self.fields["notify_targets"].help_text = notify_help()
+        self.fields["region_scheme"].choices = [("", _("No, not by region")), *scheme_choices()]
         # Every petition page names who started it. Left empty, it is the account's name
         # (actions.save_draft), so the field is needed only when the account has none.
         account_name = self.instance.creator.name if self.instance.creator_id else ""

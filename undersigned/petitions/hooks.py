@@ -17,7 +17,7 @@ from undersigned.petitions.models import Petition
 
 state_changed = Signal()
 """A petition moved from one state to another (draft → moderation → open → closed, and
-rejected or hidden).
+rejected or hidden; with supporters first, draft → support → moderation: supporters.py).
 
 Who sends it: each transition in petitions/actions.py, with `sender=Petition`,
 `petition` (the row as saved, in its new state) and `previous` (the state it left).
@@ -51,3 +51,20 @@ def signature_count(petition: Petition) -> int:
             "No installed app counts signatures: undersigned.signatures does, in its ready()."
         )
     return _signature_count(petition)
+
+
+_region_counts: Callable[[Petition], dict[str, int]] | None = None
+
+
+def count_regions_with(counter: Callable[[Petition], dict[str, int]]) -> None:
+    """Say how to read a petition's counts by region ({code: count} in its scheme);
+    signatures calls this from its AppConfig.ready(), as for the total."""
+    global _region_counts
+    _region_counts = counter
+
+
+def region_counts(petition: Petition) -> dict[str, int]:
+    """{region code: count} for the petition's region scheme; {} without one."""
+    if not petition.region_scheme or _region_counts is None:
+        return {}
+    return _region_counts(petition)

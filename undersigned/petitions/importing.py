@@ -21,9 +21,11 @@ from django.utils import timezone
 
 from undersigned.petitions.forms import CLOSING_TIME, MAX_TARGETS
 from undersigned.petitions.models import Petition, Target
+from undersigned.regions.lookups import scheme_choices
 
 FIELDS = (
     "title", "goal", "language", "closes", "creator", "creator_name", "organisation", "targets",
+    "representatives", "region_quorum",
 )  # fmt: skip
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?(.*)\Z", re.S | re.M)
 EXAMPLE = "docs/examples/petition.md"
@@ -67,7 +69,14 @@ def read(path: Path, creator_email: str | None = None, now: datetime | None = No
         closes_at=check(_closing, meta.get("closes"), now or timezone.now()),
         creator_name=check(_words, meta, "creator_name", default=""),
         organisation=check(_words, meta, "organisation", default=""),
+        region_scheme=check(_scheme, meta.get("representatives"), default=""),
+        region_quorum=check(_quorum, meta.get("region_quorum"), default=None),
     )
+    if petition.region_quorum and not petition.region_scheme and "representatives" not in meta:
+        problems.append(
+            "region_quorum: say by which regions too (`representatives: SCHEME`, "
+            "a region scheme's code)."
+        )
     email = check(_email, creator_email or meta.get("creator"), default="")
     targets = check(_targets, meta.get("targets"), default=[])
     check(_validate, petition)
@@ -147,6 +156,32 @@ def _closing(raw, now: datetime) -> datetime | None:
     if closes <= now:
         raise FileProblem(f"closes: {raw} has passed: choose a later date.")
     return closes
+
+
+def _scheme(raw) -> str:
+    """`representatives:` names the region scheme by which signers are counted and whose
+    regions' representatives are asked (the regions app)."""
+    if raw in (None, ""):
+        return ""
+    known = dict(scheme_choices())
+    code = str(raw).strip()
+    if code not in known:
+        offered = ", ".join(sorted(known)) or "none yet: an operator imports them"
+        raise FileProblem(
+            f"representatives: {code!r} is not a region scheme of this site (it has: {offered})."
+        )
+    return code
+
+
+def _quorum(raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    digits = re.sub(r"[,_ \u00a0\u202f]", "", str(raw))
+    if isinstance(raw, bool) or not digits.isdigit() or int(digits) < 1:
+        raise FileProblem(
+            f"region_quorum: {raw!r} is not a number of signers of at least 1, like 500."
+        )
+    return int(digits)
 
 
 def _email(raw) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from anyascii import anyascii
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
@@ -17,11 +18,21 @@ from undersigned.petitions.goals import current_goal
 
 # The home page's "New, needs support" lists petitions opened this many days ago at most.
 NEW_DAYS = 30
+# "Sign this one instead?" lists open petitions and those closed this many days ago at most.
+RECENTLY_CLOSED_DAYS = 90
+SLUG_LENGTH = 80
 
 LANGUAGE_CHOICES = sorted(
     ((code, info["name"]) for code, info in LANG_INFO.items() if "name" in info and len(code) <= 3),
     key=lambda item: item[1],
 )
+
+
+def make_slug(title: str) -> str:
+    """The readable part of a petition's address: the title in ASCII letters
+    ("Պահպանենք գրադարանը" → "pahpanenk-gradarany"), lower case, words joined by hyphens,
+    so that a link stays readable when pasted as text anywhere."""
+    return slugify(anyascii(title))[:SLUG_LENGTH].strip("-")
 
 
 class InvalidTransition(ValidationError):
@@ -55,6 +66,18 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
     def due_to_close(self, now: datetime) -> PetitionQuerySet:
         return self.open_for_signing().filter(closes_at__lte=now)
 
+    def similar_candidates(self, now: datetime) -> PetitionQuerySet:
+        """Where a new petition's signers might rather go: open petitions, and those closed
+        in the last RECENTLY_CLOSED_DAYS, that are not duplicates themselves."""
+        recently = Q(
+            state=Petition.State.CLOSED, closed_at__gte=now - timedelta(days=RECENTLY_CLOSED_DAYS)
+        )
+        return self.filter(Q(state=Petition.State.OPEN) | recently, duplicate_of__isnull=True)
+
+    def duplicates_to_tell(self) -> PetitionQuerySet:
+        """Petitions marked as duplicates whose signers have not all been told yet."""
+        return self.filter(duplicate_of__isnull=False, duplicate_told_at__isnull=True)
+
     def awaiting_moderation(self) -> PetitionQuerySet:
         return self.filter(state=Petition.State.MODERATION).order_by("submitted_at", "pk")
 
@@ -85,6 +108,7 @@ def _organized_by(user) -> models.QuerySet:
 class Petition(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
+        SUPPORT = "support", _("gathering supporters")
         MODERATION = "moderation", _("awaiting moderation")
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
@@ -139,6 +163,20 @@ class Petition(models.Model):
     # The organizer's choice: e-mail the decision makers when the petition opens and at
     # the site's response thresholds (responses/actions.py).
     notify_targets = models.BooleanField(_("e-mail the decision makers"), default=False)
+    # Marked by a moderator: this petition asks what another one asks. Its page points
+    # there and takes no more signatures; its signers are told once (duplicate_told_at).
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    duplicate_told_at = models.DateTimeField(null=True, blank=True)
+    # The highest signature id whose signer is being or has been told (updates/duplicates.py
+    # moves it with a conditional UPDATE before each e-mail, so nobody is told twice).
+    duplicate_told_cursor = models.PositiveBigIntegerField(default=0)
+    # Where its signers live (a region scheme's code, see the regions app; blank: none),
+    # and the number of signers in one region at which that region's representatives are
+    # asked for a position (null: the scheme's or the site's default).
+    region_scheme = models.CharField(_("region scheme"), max_length=40, blank=True)
+    region_quorum = models.PositiveIntegerField(_("signers per region"), null=True, blank=True)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -153,14 +191,18 @@ class Petition(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("petitions:detail", args=[self.pk])
+        """The canonical address, /petitions/<id>-<slug>: the id finds the petition, the
+        slug is for people reading the link (views.detail redirects any other slug)."""
+        if not self.slug:
+            return reverse("petitions:detail", args=[self.pk])
+        return reverse("petitions:detail", args=[self.pk, self.slug])
 
     def absolute_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
 
     def prepare_text(self) -> None:
         """Keep the slug and the sanitised HTML in step with the title and Markdown text."""
-        self.slug = slugify(self.title)[:80]
+        self.slug = make_slug(self.title)
         self.text_html = markdown.render(self.text)
 
     def in_language(self, language: str | None) -> tuple[str, str, str]:
@@ -221,7 +263,11 @@ class Petition(models.Model):
         return self.state == self.State.REJECTED and self.rejection_reason in self.TEXT_WITHHELD
 
     def accepts_signatures(self, now: datetime) -> bool:
-        return self.state == self.State.OPEN and (self.closes_at is None or now < self.closes_at)
+        return (
+            self.state == self.State.OPEN
+            and (self.closes_at is None or now < self.closes_at)
+            and self.duplicate_of_id is None
+        )
 
     # Transitions. Each checks where it comes from; actions.py saves and sends the e-mails.
 
@@ -253,7 +299,13 @@ class Petition(models.Model):
 
     def hide(self, now: datetime, moderator, note: str = "") -> None:
         self._move(
-            {self.State.MODERATION, self.State.OPEN, self.State.CLOSED, self.State.REJECTED},
+            {
+                self.State.SUPPORT,
+                self.State.MODERATION,
+                self.State.OPEN,
+                self.State.CLOSED,
+                self.State.REJECTED,
+            },
             self.State.HIDDEN,
         )
         self.moderation_note, self.moderated_by = note, moderator
@@ -261,6 +313,33 @@ class Petition(models.Model):
     def close(self, now: datetime) -> None:
         self._move({self.State.OPEN}, self.State.CLOSED)
         self.closed_at = now
+
+    # A duplicate stays open or closed as it was: its page points to the petition it
+    # duplicates, and it takes no more signatures (accepts_signatures).
+
+    def mark_duplicate_of(self, other: Petition, moderator) -> None:
+        """Point this petition to `other`. Refused unless both are public (open or closed),
+        different, and `other` is not a duplicate itself: a reader follows one link, never
+        a chain (actions.mark_duplicate also refuses when others point here)."""
+        listed = {self.State.OPEN, self.State.CLOSED}
+        if self.state not in listed:
+            raise InvalidTransition(
+                _("Only an open or closed petition can be marked as a duplicate. Reject one "
+                  "awaiting moderation with the reason “duplicate” instead.")
+            )  # fmt: skip
+        if other.pk == self.pk:
+            raise InvalidTransition(_("A petition cannot duplicate itself."))
+        if other.state not in listed:
+            raise InvalidTransition(
+                _("Petition %(number)s is not public: choose an open or closed petition.")
+                % {"number": other.pk}
+            )
+        if other.duplicate_of_id is not None:
+            raise InvalidTransition(
+                _("Petition %(number)s is itself a duplicate of petition %(original)s: "
+                  "choose that one.") % {"number": other.pk, "original": other.duplicate_of_id}
+            )  # fmt: skip
+        self.duplicate_of, self.moderated_by = other, moderator
 
 
 class Target(models.Model):

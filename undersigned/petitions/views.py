@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
-from undersigned.petitions.hooks import signature_count
+from undersigned.petitions.hooks import region_counts, signature_count
 from undersigned.petitions.models import LANGUAGE_CHOICES, NEW_DAYS, Petition
+from undersigned.petitions.similar import as_item, similar_petitions
 
 
 @require_safe
@@ -68,13 +69,26 @@ def petition_page(
         "can_manage": petition.can_edit(request.user)
         or (request.user.is_authenticated and request.user.is_staff),
         "can_view_dashboard": petition.can_view_dashboard(request.user),
-        # Share links carry ?source=; campaigns elsewhere often only utm_source.
-        "source": (request.GET.get("source") or request.GET.get("utm_source", ""))[:64],
+        # Marked by a moderator as asking what another petition asks (moderation/views.py).
+        "duplicate_of": _shown_original(petition),
+        # Share links carry ?source=; campaigns elsewhere often only utm_source. A sign
+        # form shown again for its errors keeps the one it was posted with.
+        "source": (
+            request.POST.get("source")
+            or request.GET.get("source")
+            or request.GET.get("utm_source", "")
+        )[:64],
         **_languages(request, petition),
     }
     if form is not None:
         context["form"] = form
     return render(request, "petitions/detail.html", context, status=status)
+
+
+def _shown_original(petition: Petition) -> Petition | None:
+    if petition.duplicate_of_id is None:
+        return None
+    return Petition.objects.listed().filter(pk=petition.duplicate_of_id).first()
 
 
 def _languages(request: HttpRequest, petition: Petition) -> dict:
@@ -93,8 +107,15 @@ def _languages(request: HttpRequest, petition: Petition) -> dict:
 
 @require_safe
 @public_page
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    """The petition's page at its canonical address. Any other address of it (the bare
+    id, a slug from an earlier title, a mistyped one) is a permanent redirect there, with
+    the query kept (?source=, ?lang=), so that only one address is cached and indexed."""
     petition = load_visible(request, pk)
+    if slug != petition.slug:
+        query = request.META.get("QUERY_STRING", "")
+        address = petition.get_absolute_url() + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(address)
     return petition_page(request, petition)
 
 
@@ -135,7 +156,27 @@ def detail_json(request: HttpRequest, pk: int) -> JsonResponse:
             "opened_at": petition.opened_at,
             "closes_at": petition.closes_at,
             "closed_at": petition.closed_at,
+            # Counted signatures by region of its scheme (signatures/regions.py).
+            "regions": region_counts(petition),
+            "duplicate_of": petition.duplicate_of_id,
         },
         json_dumps_params={"ensure_ascii": False},
         headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+@require_safe
+@public_page
+def similar_json(request: HttpRequest) -> JsonResponse:
+    """Petitions like the title being typed, for the petition form's script (authoring.js
+    asks after each pause in typing; without it, the form shows them once submitted).
+    ?title= (required), ?exclude= the id of the petition being edited."""
+    title = request.GET.get("title", "")
+    exclude = request.GET.get("exclude", "")
+    if not exclude.isdigit() or len(exclude) > 18:
+        exclude = ""
+    found = similar_petitions(title, exclude=int(exclude) if exclude else None)
+    return JsonResponse(
+        {"petitions": [as_item(petition) for petition in found]},
+        json_dumps_params={"ensure_ascii": False},
     )

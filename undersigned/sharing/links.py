@@ -8,6 +8,7 @@ dashboard can tell organizers which channel brings signers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from undersigned.petitions.models import Petition
+from undersigned.sharing.models import Picture
 
 # States whose page anyone may see and share (drafts, rejected and hidden ones: never).
 SHAREABLE = {Petition.State.OPEN, Petition.State.CLOSED}
@@ -39,8 +41,9 @@ def petition_url(petition: Petition, source: str = "") -> str:
 
 
 def short_url(petition: Petition) -> str:
-    """The address without its scheme, for print: "example.org/petitions/12"."""
-    parts = urlsplit(petition.absolute_url())
+    """The address without its scheme, for print: "example.org/petitions/12". The bare
+    id, short enough to type from a poster; it redirects to the readable address."""
+    parts = urlsplit(settings.SITE_URL + reverse("petitions:detail", args=[petition.pk]))
     return parts.netloc + parts.path
 
 
@@ -82,11 +85,21 @@ def embed_script_url() -> str:
 def iframe_snippet(petition: Petition, with_form: bool = False) -> str:
     title = _("Petition: %(title)s") % {"title": petition.title}
     height = 1450 if with_form else 340  # the form's own height on a phone, contact box included
+    height += picture_room(petition)
     return (
         f'<iframe src="{embed_url(petition, with_form)}" title="{_escape(title)}" '
         f'width="100%" height="{height}" loading="lazy" '
         f'style="border:0;max-width:480px"></iframe>'
     )
+
+
+def picture_room(petition: Petition) -> int:
+    """The height the picture takes at the top of the embed: at most 448 pixels wide and
+    224 tall (site.css), and its margin. The script version measures it instead."""
+    picture = Picture.objects.shown().filter(petition=petition).first()
+    if picture is None:
+        return 0
+    return min(224, math.ceil(448 * picture.height / picture.width)) + 8
 
 
 def script_snippet(petition: Petition, with_form: bool = False) -> str:

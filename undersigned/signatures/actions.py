@@ -14,17 +14,34 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    router,
+    transaction,
+)
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from undersigned.lib.client import Address, address_hash, block
 from undersigned.lib.periods import aligned_timeout, same_period
+from undersigned.lib.ratelimit import high_water
+from undersigned.petitions import supporters
 from undersigned.petitions.models import Petition
+from undersigned.regions.lookups import region_for_postcode
 from undersigned.signatures import letters, risk
 from undersigned.signatures.mailing import nudge_mailer
-from undersigned.signatures.models import SHARDS, CountShard, Signature, normalize_email
+from undersigned.signatures.models import (
+    SHARDS,
+    TOTAL,
+    CountShard,
+    RegionShard,
+    Signature,
+    normalize_email,
+)
 from undersigned.signatures.sql import sql_time
 from undersigned.transparency.actions import append_event, erase_commitment
 
@@ -43,6 +60,7 @@ class SignRequest:
     contact_by_organizer: bool = False
     language: str = "en"
     source: str = ""
+    region: str = ""  # chosen on the form (a code of the petition's scheme), or ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,9 @@ def sign_petition(
     ip_hash = address_hash(client.address, now) if client.address else ""
     if not held_reason and ip_hash and risk.burst_in_cache(petition.pk, ip_hash, risk_signals):
         held_reason = "address-burst"
+    region = data.region
+    if not region and data.postcode and petition.region_scheme:
+        region = region_for_postcode(petition.region_scheme, data.country, data.postcode)
     row = Signature(
         petition_id=petition.pk,
         name=data.name,
@@ -86,6 +107,7 @@ def sign_petition(
         risk=risk_signals,
         country=data.country,
         postcode=data.postcode,
+        region=region,
         comment=data.comment,
         public=data.public,
         wants_updates=data.wants_updates,
@@ -141,13 +163,17 @@ def confirm_signature(signature: Signature, secret: str, now: datetime | None = 
         found = cursor.fetchone()
         if found is None:
             return None
-        held, invalidated = found
+        held, invalidated, region = found
         # Held or invalidated (a bulk invalidation may take unconfirmed rows) stays out.
         if not held and invalidated is None:
-            add_to_count(signature.petition_id, shard, +1)
+            add_to_count(signature.petition_id, shard, +1, region)
             append_event(signature, "confirmed", now)
         number = CountShard.total(signature.petition_id)
-    cache.delete(count_key(signature.petition_id))
+    forget_counts(signature.petition_id)
+    if signature.petition.state == Petition.State.SUPPORT:
+        # Read again now that this confirmation is committed: of two supporters confirming
+        # at once, the later read sees both (petitions/supporters.py moves it once).
+        supporters.gather_supporters(signature.petition_id, CountShard.total(signature.petition_id))
     return number
 
 
@@ -168,10 +194,10 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
             mail_requested_at=None,
         )  # fmt: skip
         if row.is_counted:
-            add_to_count(row.petition_id, row.shard, -1)
+            add_to_count(row.petition_id, row.shard, -1, row.region)
             append_event(row, "withdrawn", now)
         erase_commitment(row)
-    cache.delete(count_key(row.petition_id))
+    forget_counts(row.petition_id)
     return True
 
 
@@ -180,14 +206,24 @@ def withdraw_signature(signature: Signature, now: datetime | None = None) -> boo
 CONFIRM = (
     "UPDATE signatures_signature SET confirmed_at = %s, shard = %s, "
     "mail_requested_at = NULL WHERE id = %s AND token_hash = %s AND confirmed_at IS NULL "
-    "AND withdrawn_at IS NULL RETURNING held_reason, invalidated_at"
+    "AND withdrawn_at IS NULL RETURNING held_reason, invalidated_at, region"
 )
 ADD_TO_SHARD = (
     "UPDATE signatures_countshard SET count = count + %s WHERE petition_id = %s AND shard = %s"
 )
 
 
-def add_to_count(petition_id: int, shard: int, delta: int) -> None:
+ADD_TO_REGION = (
+    "UPDATE signatures_regionshard SET count = count + %s "
+    "WHERE petition_id = %s AND region = %s AND shard = %s"
+)
+
+
+def add_to_count(petition_id: int, shard: int, delta: int, region: str = "") -> None:
+    """Move the petition's count, and its region's when the signature has one, by
+    `delta` on `shard`: callers do it in the transaction that changes the rows."""
+    if region:
+        _add_to_region(petition_id, shard, delta, region)
     with connection.cursor() as cursor:
         cursor.execute(ADD_TO_SHARD, [delta, petition_id, shard])
         changed = cursor.rowcount
@@ -201,8 +237,31 @@ def add_to_count(petition_id: int, shard: int, delta: int) -> None:
         )
 
 
+def _add_to_region(petition_id: int, shard: int, delta: int, region: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(ADD_TO_REGION, [delta, petition_id, region, shard])
+        if cursor.rowcount:
+            return
+    RegionShard.objects.bulk_create(
+        [RegionShard(petition_id=petition_id, region=region, shard=shard)], ignore_conflicts=True
+    )
+    RegionShard.objects.filter(petition_id=petition_id, region=region, shard=shard).update(
+        count=F("count") + delta
+    )
+
+
 def count_key(petition_id: int) -> str:
     return f"petition-count:{petition_id}"
+
+
+def region_count_key(petition_id: int) -> str:
+    return f"petition-regions:{petition_id}"
+
+
+def forget_counts(petition_id: int) -> None:
+    """After a change of the count: the next reader sums the shards again (one round
+    trip for both keys with Redis)."""
+    cache.delete_many([count_key(petition_id), region_count_key(petition_id)])
 
 
 def count_for(petition: Petition) -> int:
@@ -211,13 +270,30 @@ def count_for(petition: Petition) -> int:
     count = cache.get(key)
     if count is None:
         started, seconds = time.time(), settings.COUNT_CACHE_SECONDS
-        count = CountShard.total(petition.pk)
+        count = _shard_sum(petition.pk)
+        if settings.REPLICA_DATABASES:
+            # This sum may come from a replica (up to REPLICA_MAX_LAG_SECONDS behind), the
+            # next from the primary or another replica: never show less than the highest
+            # count shown lately. A real fall (withdrawals) shows once older than any lag.
+            hold = settings.REPLICA_MAX_LAG_SECONDS + seconds + 1
+            count = high_water(f"petition-count-shown:{petition.pk}", count, hold)
         # add, not set: a sum that began before a confirmation committed may finish after
         # one that began later; the first kept wins, so the count shown never goes down.
         # A sum begun in an earlier period is not kept at all.
         if seconds and same_period(started, seconds):
             cache.add(key, count, aligned_timeout(seconds))
     return count
+
+
+def _shard_sum(petition_id: int) -> int:
+    """CountShard.total, read where the router sends this request's reads (a replica for
+    a public page, web/replicas.py)."""
+    alias = router.db_for_read(CountShard) if settings.REPLICA_DATABASES else DEFAULT_DB_ALIAS
+    if alias == DEFAULT_DB_ALIAS:
+        return CountShard.total(petition_id)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(TOTAL, [petition_id])
+        return int(cursor.fetchone()[0])
 
 
 def refresh_counts(petition_id: int | None = None) -> int:
@@ -244,7 +320,13 @@ def recount(petition: Petition) -> int:
         exact = Signature.objects.filter(petition=petition).counted().count()
         CountShard.objects.filter(petition=petition).delete()
         CountShard.objects.create(petition=petition, shard=0, count=exact)
+        counted = Signature.objects.filter(petition=petition).counted().exclude(region="")
+        RegionShard.objects.filter(petition=petition).delete()
+        RegionShard.objects.bulk_create(
+            RegionShard(petition=petition, region=row["region"], shard=0, count=row["n"])
+            for row in counted.values("region").annotate(n=Count("pk")).order_by()
+        )
         Signature.objects.filter(petition=petition).update(shard=0)
         Petition.objects.filter(pk=petition.pk).update(signature_count=exact)
-    cache.delete(count_key(petition.pk))
+    forget_counts(petition.pk)
     return exact

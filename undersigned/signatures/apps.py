@@ -7,6 +7,7 @@ class SignaturesConfig(AppConfig):
     periodic_jobs = {
         "refresh_counts": ("CLOCK_SECONDS", "undersigned.signatures.tasks.refresh_counts"),
         "requeue_lost_mails": (60, "undersigned.signatures.tasks.requeue_lost_confirmation_mails"),
+        "queue_reminders": (600, "undersigned.signatures.tasks.queue_reminders"),
     }
 
     def ready(self) -> None:
@@ -16,6 +17,7 @@ class SignaturesConfig(AppConfig):
         from undersigned.petitions.models import Petition
         from undersigned.signatures import receivers
         from undersigned.signatures.actions import count_for
+        from undersigned.signatures.regions import region_counts
         from undersigned.signatures.views import forget_signing_facts
 
         # A petition closed or hidden in this process stops taking signatures at once.
@@ -25,3 +27,5 @@ class SignaturesConfig(AppConfig):
         )
         # The petition's JSON shows the count kept here (its page uses our template tags).
         hooks.count_signatures_with(count_for)
+        # …and by region, for its JSON and the API (regions.py).
+        hooks.count_regions_with(region_counts)

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from django import forms
 from django.core.validators import validate_email
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext_lazy
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from undersigned.lib.countries import country_from_accept_language  # noqa: F401 (used by views)
+from undersigned.regions import lookups
 from undersigned.signatures.typos import suggest_address
 
 COUNTRY_CODES = frozenset(code for code, _name in countries)
@@ -113,8 +115,11 @@ class SignForm(forms.Form):
     # After address_to_use() has returned None: the address to offer in its question.
     suggestion = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region_scheme: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.region_scheme = region_scheme
+        if region_scheme:
+            self._ask_for_region(region_scheme)
         # No maxlength on the name: a browser would cut a longer one silently, mid-word;
         # the server says it is too long instead.
         attrs = {
@@ -130,6 +135,48 @@ class SignForm(forms.Form):
         self.fields["email"].widget.input_type = "email"
         # max_length=2 checks the code; on a <select> a maxlength attribute is invalid HTML.
         self.fields["country"].widget.attrs.pop("maxlength", None)
+
+    def _ask_for_region(self, scheme: str) -> None:
+        """A petition counted by region: the postcode finds the signer's region when the
+        scheme has postcodes (actions.sign_petition); otherwise the signer may choose
+        it from the regions of their country. Without script that is the country the
+        form was drawn (or last sent) with; regions.js follows a change of country."""
+        if lookups.has_postcodes(scheme):
+            self.fields["postcode"].help_text = _(
+                "We count signatures by region from your postcode. It is never shown publicly."
+            )
+            return
+        country = str(self.data.get("country") or self.initial.get("country") or "").upper()
+        self.fields["region"] = forms.CharField(
+            label=_("Region (optional)"),
+            required=False,
+            max_length=40,
+            help_text=_("Where you live, so the petition can show where its signers are."),
+            widget=forms.Select(
+                choices=[("", _("Choose your region")), *lookups.region_choices(scheme, country)],
+                attrs={"data-regions": reverse("regions:choices", args=[scheme, "COUNTRY"])},
+            ),
+        )
+        self.fields["region"].widget.attrs.pop("maxlength", None)  # invalid on a <select>
+        order = list(self.fields)
+        order.remove("region")
+        order.insert(order.index("country") + 1, "region")
+        self.order_fields(order)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        region, country = data.get("region"), data.get("country")
+        if (
+            region
+            and country
+            and region not in dict(lookups.region_choices(self.region_scheme, country))
+        ):
+            self.add_error(
+                "region",
+                _("Choose your region again: the list now shows the regions of %(country)s.")
+                % {"country": countries.name(country)},
+            )
+        return data
 
     def clean_country(self) -> str:
         code = self.cleaned_data["country"].strip().upper()

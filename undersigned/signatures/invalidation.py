@@ -12,15 +12,15 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.petitions.models import Petition
-from undersigned.signatures.actions import add_to_count, count_key
+from undersigned.signatures.actions import add_to_count, forget_counts
 from undersigned.signatures.models import Invalidation, Signature
+from undersigned.transparency import ledger
 from undersigned.transparency.actions import append_events
 
 BATCH = 1000
@@ -87,10 +87,12 @@ def _when(value) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-def _move_counts(petition_id: int, shards: list[int], sign: int) -> None:
-    for shard, n in Counter(shards).items():
-        add_to_count(petition_id, shard, sign * n)
-    cache.delete(count_key(petition_id))
+def _move_counts(petition_id: int, shards: list[tuple[int, str]], sign: int) -> None:
+    """Move the count by the rows that start (+1) or stop (-1) counting, given as the
+    (shard, region) of each: a region's count moves with the total."""
+    for (shard, region), n in Counter(shards).items():
+        add_to_count(petition_id, shard, sign * n, region)
+    forget_counts(petition_id)
 
 
 def start_invalidation(
@@ -123,8 +125,8 @@ def continue_invalidation(invalidation_id: int) -> int:
             rows = matching(invalidation.petition, invalidation.conditions).filter(
                 created_at__lte=invalidation.created_at
             )
-            batch = list(rows.select_for_update().values_list("pk", "shard", "confirmed_at",
-                                                             "held_reason")[:BATCH])  # fmt: skip
+            fields = ("pk", "shard", "confirmed_at", "held_reason", "region")
+            batch = list(rows.select_for_update().values_list(*fields)[:BATCH])
             if not batch:
                 invalidation.state, invalidation.finished_at = (
                     Invalidation.State.DONE,
@@ -135,13 +137,21 @@ def continue_invalidation(invalidation_id: int) -> int:
             Signature.objects.filter(pk__in=[pk for pk, *_ in batch]).update(
                 invalidated_at=timezone.now(), invalidation=invalidation
             )
-            counted = [shard for _pk, shard, confirmed, held in batch if confirmed and not held]
+            counted = [(shard, region) for _pk, shard, confirmed, held, region in batch
+                       if confirmed and not held]  # fmt: skip
             _move_counts(invalidation.petition_id, counted, -1)
+            now = timezone.now()
+            # The public ledger's line for this invalidation (one for all its batches).
+            change = ledger.record_change(
+                invalidation.petition_id, ledger.Kind.INVALIDATED, -len(counted), now,
+                ledger.criteria_of(invalidation.conditions), f"invalidation:{invalidation.pk}",
+            ) if counted else None  # fmt: skip
             append_events(
                 invalidation.petition_id,
-                [pk for pk, _s, confirmed, held in batch if confirmed and not held],
+                [pk for pk, _s, confirmed, held, _r in batch if confirmed and not held],
                 "invalidated",
-                timezone.now(),
+                now,
+                change.pk if change else None,
             )
             invalidation.invalidated += len(batch)
             invalidation.save(update_fields=["invalidated"])
@@ -169,19 +179,27 @@ def revert_invalidation(invalidation: Invalidation, moderator) -> int:
         rows = list(
             Signature.objects.select_for_update()
             .filter(invalidation=locked, withdrawn_at__isnull=True)
-            .values_list("pk", "shard", "confirmed_at", "held_reason", "invalidated_at")
+            .values_list("pk", "shard", "confirmed_at", "held_reason", "invalidated_at", "region")
         )
         Signature.objects.filter(pk__in=[row[0] for row in rows]).update(
             invalidated_at=None, invalidation=None
         )
-        back = [(pk, shard, confirmed <= taken) for pk, shard, confirmed, held, taken in rows
+        back = [(pk, (shard, region), confirmed <= taken)
+                for pk, shard, confirmed, held, taken, region in rows
                 if confirmed and not held]  # fmt: skip
-        _move_counts(locked.petition_id, [shard for _pk, shard, _was in back], +1)
+        _move_counts(locked.petition_id, [where for _pk, where, _was in back], +1)
         # Counted before the invalidation: "reverted". Confirmed only while invalidated
         # (so never counted until now): "confirmed", as the log has not seen it yet.
         now = timezone.now()
-        append_events(locked.petition_id, [pk for pk, _s, was in back if was], "reverted", now)
-        append_events(locked.petition_id, [pk for pk, _s, was in back if not was], "confirmed", now)
+        change = ledger.record_change(
+            locked.petition_id, ledger.Kind.REINSTATED, len(back), now,
+            ledger.criteria_of(locked.conditions), f"revert:{locked.pk}",
+        ) if back else None  # fmt: skip
+        change_id = change.pk if change else None
+        reverted = [pk for pk, _s, was in back if was]
+        append_events(locked.petition_id, reverted, "reverted", now, change_id)
+        confirmed = [pk for pk, _s, was in back if not was]
+        append_events(locked.petition_id, confirmed, "confirmed", now, change_id)
         locked.state, locked.reverted_by, locked.reverted_at = (
             Invalidation.State.REVERTED,
             moderator,
@@ -197,9 +215,18 @@ def release_held(petition: Petition, reason: str | None = None) -> int:
     if reason:
         held = held.filter(held_reason=reason)
     with transaction.atomic():
-        rows = list(held.select_for_update().values_list("pk", "shard", "confirmed_at"))
+        rows = list(held.select_for_update().values_list("pk", "shard", "confirmed_at", "region"))
         Signature.objects.filter(pk__in=[pk for pk, *_ in rows]).update(held_reason="")
-        _move_counts(petition.pk, [shard for _pk, shard, confirmed in rows if confirmed], +1)
+        counted = [(shard, region) for _pk, shard, confirmed, region in rows if confirmed]
+        _move_counts(petition.pk, counted, +1)
         # A released signature counts for the first time: its log entry is "confirmed".
-        append_events(petition.pk, [pk for pk, _s, c in rows if c], "confirmed", timezone.now())
+        released, now = [pk for pk, _s, c, _r in rows if c], timezone.now()
+        change = (
+            ledger.record_change(
+                petition.pk, ledger.Kind.RELEASED, len(released), now, {"held": reason or ""}
+            )
+            if released
+            else None
+        )
+        append_events(petition.pk, released, "confirmed", now, change.pk if change else None)
     return len(rows)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from undersigned.lib.commits import without_flush_wait
 from undersigned.lib.emails import build_mail
 from undersigned.lib.urls import reverse_with
+from undersigned.petitions import supporters
 from undersigned.signatures import risk
 from undersigned.signatures.links import signer_headers, signer_links
 from undersigned.signatures.models import Signature
@@ -138,7 +139,7 @@ def send_confirmation_mails(limit: int | None = None, ids: list[int] | None = No
                 if timezone.now() - claimed > CLAIM_STALE / 2:
                     claimed = _renew_claim(rows[sent:], claimed)
                 if row.petition_id not in pages:  # one reverse() per petition, not per row
-                    pages[row.petition_id] = row.petition.absolute_url()
+                    pages[row.petition_id] = supporters.page_url(row.petition)
                 message = _confirmation_message(row, tokens[row.pk], smtp, stencils, pages)
                 sending = True
                 message.send()
@@ -180,9 +181,14 @@ def _confirmation_message(signature: Signature, token: str, smtp, stencils: dict
         "days": settings.SIGNATURE_TOKEN_DAYS,
     }
     headers = signer_headers(links)
+    # The one reminder (reminders.py) is queued with both times the same; a link asked
+    # for again later is an ordinary confirmation e-mail.
+    reminder = (
+        signature.reminded_at is not None and signature.reminded_at == signature.mail_requested_at
+    )
     return build_mail(
-        "confirm_signature", signature.email, context, signature.language, headers, stencils,
-        VARYING, smtp,
+        "remind_signature" if reminder else "confirm_signature", signature.email, context,
+        signature.language, headers, stencils, VARYING, smtp,
     )  # fmt: skip
 
 

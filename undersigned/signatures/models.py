@@ -117,6 +117,8 @@ class Signature(models.Model):
     email_normalized = models.CharField(max_length=254, editable=False)
     country = CountryField(_("country"))
     postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    # The signer's region in the petition's region scheme (a code; blank: unknown).
+    region = models.CharField(_("region"), max_length=40, blank=True)
     comment = models.CharField(_("why I'm signing"), max_length=500, blank=True)
     public = models.BooleanField(_("show my name publicly"), default=False)
     wants_updates = models.BooleanField(_("keep me updated about this petition"), default=False)
@@ -135,6 +137,8 @@ class Signature(models.Model):
     mail_claimed_at = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
     mails_sent = models.PositiveSmallIntegerField(default=0)
+    # The one reminder to a signer who has not confirmed within a day (set when sent).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -252,6 +256,32 @@ class CountShard(models.Model):
         with connection.cursor() as cursor:
             cursor.execute(TOTAL, [petition_id])
             return int(cursor.fetchone()[0])  # PostgreSQL sums a bigint as numeric
+
+
+class RegionShard(models.Model):
+    """Part of a petition's count in one region of its scheme (regions.py reads them).
+
+    Moved in the same transaction and on the same shard number as the CountShard, by
+    add_to_count, so the regions add up exactly to the counted signatures that have a
+    region, at rest and at every commit; sharded like the total because a surge often
+    comes from one place. A worker's periodic recount would have been simpler, but a
+    region's quorum is a promise made at a number, and the number must be the count's.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    region = models.CharField(max_length=40)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "region", "shard"], name="one_row_per_region_shard"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"petition {self.petition_id} {self.region} shard {self.shard}: {self.count}"
 
 
 class Invalidation(models.Model):

@@ -13,11 +13,13 @@ we check one hash. The parameters, expiry included, are signed with a key derive
 SECRET_KEY.
 
 Replay: a verified challenge's signature is added to the cache until the challenge
-expires, and `cache.add` refuses it the second time. That is atomic on Redis and within
-one process on the local-memory cache; with several web processes and no Redis, the same
-proof can be used once per process until it expires (at most TTL seconds). A database
-table would close that gap at the price of a second INSERT on the signing path, a cost
-every signer pays: too dear for a risk signal (figures: docs/security.md).
+expires, and `cache.add` refuses it the second time. That is atomic on Redis, for every
+process of every node sharing it (SET NX), and within one process on the local-memory
+cache; with several web processes and no Redis, the same proof can be used once per
+process until it expires (at most TTL seconds). A database table would close that gap at
+the price of a second INSERT on the signing path, a cost every signer pays: too dear for
+a risk signal (figures: docs/security.md). So a site of several nodes needs REDIS_URL,
+and `manage.py check` says so (lib/checks.py).
 """
 
 from __future__ import annotations

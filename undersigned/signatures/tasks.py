@@ -40,6 +40,13 @@ def requeue_lost_confirmation_mails() -> int:
 
 
 @task()
+def queue_reminders() -> int:
+    from undersigned.signatures.reminders import queue_reminders
+
+    return queue_reminders()
+
+
+@task()
 def run_invalidation(invalidation_id: int) -> int:
     from undersigned.signatures.invalidation import continue_invalidation
 

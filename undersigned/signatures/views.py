@@ -18,6 +18,7 @@ from undersigned.lib import links
 from undersigned.lib.client import client_address
 from undersigned.lib.http import same_origin_post, see_other
 from undersigned.lib.methods import require_http_methods, require_POST, require_safe
+from undersigned.petitions import supporters
 from undersigned.petitions.models import Petition
 from undersigned.petitions.views import load_visible, petition_page
 from undersigned.signatures import actions, cookie, letters, pow
@@ -29,7 +30,8 @@ _facts: dict[int, tuple[float, Petition | None]] = {}
 
 
 def signing_facts(pk: int) -> Petition | None:
-    """State and closing date of a petition, as a bare instance, kept a second per process.
+    """State, closing date, duplicate mark and region scheme of a petition, as a bare
+    instance, kept a second per process.
 
     The sign path needs nothing else; a surge asks for the same petition thousands of
     times a second. A state change made in this process clears it at once (post_save,
@@ -41,8 +43,18 @@ def signing_facts(pk: int) -> Petition | None:
     cached = _facts.get(pk)
     if cached is not None and now - cached[0] < FACTS_SECONDS:
         return cached[1]
-    found = Petition.objects.filter(pk=pk).values_list("state", "closes_at").first()
-    petition = Petition(pk=pk, state=found[0], closes_at=found[1]) if found else None
+    found = (
+        Petition.objects.filter(pk=pk)
+        .values_list("state", "closes_at", "duplicate_of", "region_scheme")
+        .first()
+    )
+    petition = None
+    if found:
+        state, closes_at, duplicate_of_id, region_scheme = found
+        petition = Petition(
+            pk=pk, state=state, closes_at=closes_at, duplicate_of_id=duplicate_of_id,
+            region_scheme=region_scheme,
+        )  # fmt: skip
     if len(_facts) > 10_000:
         _facts.clear()
     _facts[pk] = (now, petition)
@@ -57,17 +69,20 @@ def forget_signing_facts(sender=None, instance=None, **kwargs) -> None:
 @same_origin_post
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     petition = signing_facts(pk)
-    if petition is None or not petition.accepts_signatures(timezone.now()):
+    # A supporter signs with the private link's key before the petition opens.
+    key = request.POST.get("support", "")
+    supporting = bool(key) and petition is not None and supporters.may_sign(petition, key)
+    if petition is None or not (supporting or petition.accepts_signatures(timezone.now())):
         petition = load_visible(request, pk)
         return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
-    form = SignForm(request.POST)
+    form = SignForm(request.POST, region_scheme=petition.region_scheme)
     if not form.is_valid():
-        return petition_page(request, load_visible(request, pk), form, status=400)
+        return _sign_page(request, pk, form, key if supporting else "")
     email = form.address_to_use(
         request.POST.get("email_asked", ""), request.POST.get("email_answer", "")
     )
     if email is None:  # "Did you mean …?": the form again, answers kept, nothing written
-        return petition_page(request, load_visible(request, pk), form, status=400)
+        return _sign_page(request, pk, form, key if supporting else "")
     data = actions.SignRequest(
         **{**form.cleaned_data, "email": email},
         language=get_language() or "en",
@@ -76,8 +91,17 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     client = actions.Client(address=client_address(request), proof_ok=pow.verify(request))
     actions.sign_petition(petition, data, client)
     response = see_other(_signed_path(petition.pk, get_script_prefix()))
+    if supporting:  # the next page must find the petition without it being public
+        response["Location"] = response["Location"].replace("#", f"?support={key}#", 1)
     cookie.remember_address(response, data.email)  # for the next page only
     return response
+
+
+def _sign_page(request: HttpRequest, pk: int, form: SignForm, key: str) -> HttpResponse:
+    """The form again with its errors: on the supporters' page or the public one."""
+    if key:
+        return supporters.support_page(request, supporters.petition_for(pk, key), form, 400)
+    return petition_page(request, load_visible(request, pk), form, status=400)
 
 
 @lru_cache(maxsize=1024)
@@ -91,10 +115,13 @@ def _signed_path(pk: int, _script_prefix: str) -> str:
 
 @require_safe
 def signed(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = load_visible(request, pk)
+    key = request.GET.get("support", "")
+    petition = supporters.petition_for(pk, key) if key else None
+    petition = petition or load_visible(request, pk)
     email = cookie.remembered_address(request)
     context = {
         "petition": petition,
+        "petition_path": supporters.page_path(petition) if key else petition.get_absolute_url(),
         "email": email,
         "days": settings.SIGNATURE_TOKEN_DAYS,
         "mails": settings.SIGNATURE_MAX_CONFIRMATION_EMAILS,
@@ -119,6 +146,7 @@ def _from_token(token: str) -> tuple[Signature | None, str]:
 LINK_FIELDS = (
     "petition_id", "name", "confirmed_at", "withdrawn_at", "token_hash", "token_created_at",
     "petition__state", "petition__closes_at", "petition__closed_at", "petition__title",
+    "petition__duplicate_of",
 )  # fmt: skip
 
 
@@ -162,7 +190,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _link_page(request, links.USED, petition)
     if signature.token_expired(now):
         return _link_page(request, links.EXPIRED, petition, token)
-    if not petition.accepts_signatures(now):
+    if not (petition.accepts_signatures(now) or supporters.confirms_supporters(petition)):
         return render(request, "signatures/not_open.html", {"petition": petition}, status=409)
     if request.method != "POST":
         return render(request, "signatures/confirm.html", {"signature": signature, "token": token})

@@ -74,9 +74,16 @@ def append_event(signature: Signed, kind: str, now: datetime) -> None:
     append_events(signature.petition_id, [signature.pk], kind, now)
 
 
-def append_events(petition_id: int, signature_ids: list[int], kind: str, now: datetime) -> None:
+def append_events(
+    petition_id: int,
+    signature_ids: list[int],
+    kind: str,
+    now: datetime,
+    change_id: int | None = None,
+) -> None:
     """append_event() for many signatures of one petition in two queries (bulk
-    invalidations, reverts, releases). Entries are logged in signature id order.
+    invalidations, reverts, releases). Entries are logged in signature id order, and
+    belong to the public ledger's line `change_id` when given (ledger.py).
 
     A "confirmed" entry makes the signature's salt (and the primary key refuses a second
     one); the other kinds reuse it and fail once it is erased: an erased signature has
@@ -100,7 +107,7 @@ def append_events(petition_id: int, signature_ids: list[int], kind: str, now: da
     time_ms = unix_ms(day_of(now))
     entries = Entry.objects.bulk_create(
         Entry(petition_id=petition_id, kind=kind, time_ms=time_ms,
-              commitment=commitment_of(salts[pk], pk))
+              commitment=commitment_of(salts[pk], pk), change_id=change_id)
         for pk in ids
     )  # fmt: skip
     if kind == Entry.Kind.CONFIRMED:

@@ -1,8 +1,10 @@
 """The site's Ed25519 key, which signs every petition log's checkpoints.
 
 TRANSPARENCY_KEY (base64 of the 32-byte private key) is the key in production; every
-host that publishes checkpoints must share it. Without it, a key is made once under
-VAR_DIR, which suits one machine and `make run`.
+node and worker that publishes checkpoints or serves the verifier key must share it, so
+it comes from the environment, never from one node's disk. Without it, a key is made
+once under VAR_DIR, which suits one machine and `make run`, and is refused when several
+nodes are declared (CLUSTER_NODES > 1): each would otherwise sign with a key of its own.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def private_key() -> Ed25519PrivateKey:
     configured = getattr(settings, "TRANSPARENCY_KEY", "")
     if configured:
         return _decode(configured, "TRANSPARENCY_KEY")
+    if getattr(settings, "CLUSTER_NODES", 1) > 1:
+        raise ImproperlyConfigured(
+            "TRANSPARENCY_KEY is unset on a site of several nodes: set the same key (base64 "
+            "of 32 random bytes) on every node and worker."
+        )
     path = Path(settings.VAR_DIR) / KEY_FILE
     if not path.exists():
         _create(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.petitions.models import Petition
 from undersigned.transparency import merkle
@@ -38,6 +39,13 @@ class Entry(models.Model):
     time_ms = models.BigIntegerField()
     commitment = models.CharField(max_length=64)  # hex SHA-256(salt || signature id)
     leaf_index = models.BigIntegerField(null=True, blank=True)
+    # The public ledger's change this entry belongs to (ledger.py): a bulk invalidation,
+    # its reversal or a release. Empty for a person's own confirm or withdraw. Not in the
+    # leaf: the ledger is checked against the log, it is not part of what is signed.
+    change = models.ForeignKey(
+        "transparency.CountChange", null=True, blank=True, on_delete=models.RESTRICT,
+        related_name="entries", db_index=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name_plural = "entries"
@@ -49,7 +57,13 @@ class Entry(models.Model):
                 fields=["petition", "id"],
                 condition=Q(leaf_index__isnull=True),
                 name="entry_unsequenced",
-            )
+            ),
+            # Only the few entries of ledger changes: confirmations stay out of it.
+            models.Index(
+                fields=["change", "leaf_index"],
+                condition=Q(change__isnull=False),
+                name="entry_of_change",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,3 +172,52 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.tree_size} of petition {self.petition_id}"
+
+
+class CountChange(models.Model):
+    """A line of the petition's public ledger of changes to its count: every change
+    other than a person's own confirm or withdraw (ledger.py writes it in the same
+    transaction as the change; docs/transparency.md, "Changes to the count").
+
+    Nothing here names a signer: a day, a number, a reason code and the criteria as
+    codes that the page puts in words (ledger.criteria_words)."""
+
+    class Kind(models.TextChoices):
+        INVALIDATED = "invalidated", _("signatures found invalid")
+        REINSTATED = "reinstated", _("an invalidation undone")
+        RELEASED = "released", _("held signatures released")
+        PAPER_ADDED = "paper-added", _("paper signatures added")
+        PAPER_CHANGED = "paper-changed", _("paper signatures corrected")
+        PAPER_REMOVED = "paper-removed", _("paper signatures removed")
+
+    # Which count moves: the online one (confirmed signatures, in the log) or the paper
+    # signatures shown beside it (never in the log: nobody confirmed them by e-mail).
+    ONLINE = "online"
+    PAPER = "paper"
+    PAPER_KINDS = {Kind.PAPER_ADDED, Kind.PAPER_CHANGED, Kind.PAPER_REMOVED}
+
+    # No index of its own: (petition, day) below serves every query.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The UTC day (lib/publictime.py): a moment could be matched with a signer's day.
+    day = models.DateField()
+    delta = models.BigIntegerField(default=0)  # how the count moved: -37, +12
+    # The criteria in codes, never in values that could name someone: see ledger.py.
+    criteria = models.JSONField(default=dict, blank=True)
+    # What it is a change of ("invalidation:12", "revert:12"), so that the batches of
+    # one invalidation add up in one line; never published.
+    source = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # for operators, never published
+
+    class Meta:
+        ordering = ["day", "pk"]
+        indexes = [models.Index(fields=["petition", "day"], name="count_change_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.delta:+d} on petition {self.petition_id} ({self.day})"
+
+    @property
+    def scope(self) -> str:
+        return self.PAPER if self.kind in self.PAPER_KINDS else self.ONLINE

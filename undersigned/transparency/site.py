@@ -82,6 +82,10 @@ class Log:
             raise ValueError(f"signature_count is not a whole number: {count!r}")
         return count
 
+    def changes(self) -> dict:
+        """The petition's public ledger of changes to its count (transparency/ledger.py)."""
+        return self.fetch(f"{self.site}/petitions/{self.petition_id}/changes.json")
+
     def keys(self) -> list[notes.VerifierKey]:
         published = self.fetch(f"{self.site}/.well-known/undersigned-log-key")
         return [notes.parse_verifier_key(key["verifier_key"]) for key in published["keys"]]

@@ -24,6 +24,15 @@ STATES = {  # kind: (state it must follow, state it leads to); None: never logge
     "reverted": ("invalidated", "counted"),
 }
 COUNT_CHANGE = {"confirmed": 1, "withdrawn": -1, "invalidated": -1, "reverted": 1}
+KINDS = ("", "confirmed", "withdrawn", "invalidated", "reverted")  # codes in Replay.kinds
+# The public ledger (/petitions/<id>/changes.json): what log entries each kind of line may
+# name; and the kinds of entry that only a line of the ledger may add (bulk changes).
+LEDGER_ENTRY_KINDS = {
+    "invalidated": {"invalidated"},
+    "reinstated": {"reverted", "confirmed"},
+    "released": {"confirmed"},
+}
+BULK_ONLY = {KINDS.index("invalidated"), KINDS.index("reverted")}
 LEAF = re.compile(r"v1 (confirmed|withdrawn|invalidated|reverted) ([0-9]{1,15}) ([0-9a-f]{64})")
 # The petition page's count is cached for a few seconds, and new entries are numbered every
 # few seconds: a count the log has not reached yet is asked for again this often.
@@ -37,6 +46,8 @@ class Report:
     problems: list[str] = field(default_factory=list)
     latest: notes.Checkpoint | None = None
     latest_note: str = ""
+    # The ledger's lines by scope ("online", "paper"): [lines, removed, added].
+    ledger: dict[str, list[int]] | None = None
 
     def check(self, ok: bool, good: str, bad: str) -> bool:
         (self.passed if ok else self.problems).append(good if ok else bad)
@@ -82,6 +93,7 @@ class Replay:
     counts: dict[int, int] = field(default_factory=dict)
     states: dict[str, str] = field(default_factory=dict)  # commitment: its last state
     wanted: list[dict] = field(default_factory=list)  # the entries a receipt's number names
+    kinds: bytearray = field(default_factory=bytearray)  # each entry's kind, as KINDS index
 
 
 def follow(entry: dict, index: int, states: dict[str, str]) -> tuple[str, str, str]:
@@ -120,6 +132,7 @@ def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted: str
         kind, _commitment, problem = follow(entry, index, result.states)
         if problem:
             wrong.append(problem)
+        result.kinds.append(KINDS.index(kind))
         if kind:
             count += COUNT_CHANGE[kind]
             if wanted and wanted in (str(index + 1), str(entry.get("id"))):
@@ -201,7 +214,91 @@ def verify(
         _check_receipt(log, receipt, replayed, report)
     if replayed.size == latest.tree_size:  # else the entries after it mean nothing
         check_shown_count(log, replayed, report)
+        check_ledger(log, replayed, report)
     return report
+
+
+def check_ledger(log: Log, replayed: Replay, report: Report) -> None:
+    """The public ledger of changes to the count must match the log, up to the latest
+    checkpoint: each line names entries of the kinds it may add, no entry is named
+    twice, an online line's entries add up to its change (once all are numbered and
+    checkpointed), a paper line names none, and every entry found invalid or reinstated
+    is named by a line (only bulk changes add those)."""
+    try:
+        served = log.changes()
+    except FetchError as error:
+        if error.status != 404:
+            raise
+        report.check(
+            not BULK_ONLY.intersection(replayed.kinds),
+            _("the site publishes no ledger of changes to the count, and the log needs none"),
+            _("the log has entries found invalid or reinstated, but the site publishes no "
+              "ledger of changes to the count"),
+        )  # fmt: skip
+        return
+    size, kinds = replayed.size, replayed.kinds
+    named, problems = bytearray(size), []
+    summary = {"online": [0, 0, 0], "paper": [0, 0, 0]}
+    for line, change in enumerate(served["changes"], 1):
+        kind, delta, scope = change["kind"], change["delta"], change["scope"]
+        if type(delta) is not int or scope not in summary:
+            raise ValueError(f"ledger line {line}: malformed")
+        tally = summary[scope]
+        tally[0] += 1
+        tally[1 if delta < 0 else 2] += abs(delta)
+        allowed, moved = LEDGER_ENTRY_KINDS.get(kind, set()), 0
+        complete = not change["entries_waiting"]
+        where = {"line": line}
+        if scope == "paper" and change["entries"]:
+            problems.append(
+                _("ledger line %(line)s: paper signatures, but it names log entries") % where
+            )
+        for first, last in change["entries"]:
+            if not 1 <= first <= last:
+                raise ValueError(f"ledger line {line}: malformed entry numbers")
+            if last > size:  # numbered after the latest checkpoint: checked next time
+                complete, last = False, size
+            for number in range(first, last + 1):
+                entry_kind = KINDS[kinds[number - 1]]
+                if entry_kind not in allowed:
+                    problems.append(
+                        _("ledger line %(line)s (%(kind)s) names entry %(n)s, which is “%(entry)s”")
+                        % {**where, "kind": kind, "n": number, "entry": entry_kind or "?"}
+                    )
+                if named[number - 1]:
+                    problems.append(
+                        _("entry %(n)s is named by two lines of the ledger") % {"n": number}
+                    )
+                named[number - 1] = 1
+                moved += COUNT_CHANGE.get(entry_kind, 0)
+        if scope == "online" and complete and moved != delta:
+            problems.append(
+                _("ledger line %(line)s says %(delta)+d, but its log entries add up to %(moved)+d")
+                % {**where, "delta": delta, "moved": moved}
+            )
+    unnamed = [n + 1 for n in range(size) if kinds[n] in BULK_ONLY and not named[n]]
+    if unnamed:
+        problems.append(
+            ngettext(
+                "%(n)s entry found invalid or reinstated is in no line of the ledger: %(numbers)s",
+                "%(n)s entries found invalid or reinstated are in no line of the ledger: "
+                "%(numbers)s",
+                len(unnamed),
+            )
+            % {"n": len(unnamed), "numbers": ", ".join(map(str, unnamed[:10]))}
+        )
+    report.problems += _some(problems)
+    lines = len(served["changes"])
+    if not problems:
+        report.passed.append(
+            ngettext(
+                "the ledger of changes to the count matches the log (%(n)s line)",
+                "the ledger of changes to the count matches the log (%(n)s lines)",
+                lines,
+            )
+            % {"n": lines}
+        )
+    report.ledger = summary
 
 
 def check_shown_count(log: Log, replayed: Replay, report: Report) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +16,16 @@ from django.views.decorators.cache import never_cache
 from undersigned.lib.http import public_page
 from undersigned.lib.methods import require_safe
 from undersigned.petitions.models import Petition
-from undersigned.transparency import keys
-from undersigned.transparency.api import NUMBER, latest, public_petition, sequenced_size
+from undersigned.transparency import keys, ledger
+from undersigned.transparency.api import (
+    FRESH_SECONDS,
+    NUMBER,
+    error,
+    latest,
+    public_petition,
+    respond,
+    sequenced_size,
+)
 from undersigned.transparency.models import Entry
 from undersigned.transparency.receipts import OPENING_HEX, check_receipt
 
@@ -108,3 +116,40 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     log_url = settings.SITE_URL + reverse("transparency:log", args=[petition.pk])
     context.update(check=check, log_url=log_url)
     return render(request, "transparency/receipt.html", context, status=200 if check else 404)
+
+
+@require_safe
+@public_page
+def changes_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public ledger: every change to the count but people's own (ledger.py)."""
+    petition = public_petition(pk)
+    if petition is None:
+        raise Http404
+    changes = ledger.ledger_of(petition)
+    context = {
+        "petition": petition,
+        "changes": changes,
+        "online": ledger.totals(changes, ledger.CountChange.ONLINE),
+        "paper": ledger.totals(changes, ledger.CountChange.PAPER),
+        "log_url": settings.SITE_URL + reverse("transparency:log", args=[petition.pk]),
+    }
+    return render(request, "transparency/changes.html", context)
+
+
+@require_safe
+@public_page
+def changes_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The same as JSON, for `undersigned verify` and anyone (docs/transparency.md)."""
+    petition = public_petition(pk)
+    if petition is None:
+        return error(404, "no_such_petition", f"There is no public petition {pk}.")
+    changes = ledger.ledger_of(petition)
+    data = {
+        "petition": petition.pk,
+        "changes": [change.as_json() for change in changes],
+        **{
+            scope: vars(ledger.totals(changes, scope))
+            for scope in (ledger.CountChange.ONLINE, ledger.CountChange.PAPER)
+        },
+    }
+    return respond(data, FRESH_SECONDS)

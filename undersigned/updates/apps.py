@@ -9,4 +9,5 @@ class UpdatesConfig(AppConfig):
     label = "updates"
     periodic_jobs = {
         "resume_update_mailings": (60, "undersigned.updates.tasks.resume_stuck_mailings"),
+        "tell_duplicate_signers": (60, "undersigned.updates.tasks.tell_duplicate_signers"),
     }

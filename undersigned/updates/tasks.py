@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from undersigned.updates import mailing
+from undersigned.updates import duplicates, mailing
 
 
 @task()
@@ -13,3 +13,8 @@ def send_update_emails(update_id: int) -> int:
 @task()
 def resume_stuck_mailings() -> int:
     return mailing.resume_stuck_mailings()
+
+
+@task()
+def tell_duplicate_signers() -> int:
+    return duplicates.tell_duplicate_signers()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
+from django.utils.translation import gettext, ngettext
 from django_countries import countries
 
 from undersigned.delivery.actions import latest_packs, paper_total
@@ -21,6 +23,20 @@ LOG_SHOWN = 20
 def paper_line(context, petition: Petition) -> dict:
     """ "12,304 online · 850 on paper", only when there are paper signatures."""
     return {"online": context.get("count") or 0, "paper": paper_total(petition)}
+
+
+@register.simple_tag
+def paper_summary(signatures: int, entries: int) -> str:
+    """ "1 signature on paper, in 1 entry.": each number with its own plural form, which
+    one {% blocktranslate count %} cannot give a sentence with two numbers."""
+    signed = ngettext("%(n)s signature", "%(n)s signatures", signatures) % {
+        "n": intcomma(signatures)
+    }
+    sheets = ngettext("%(n)s entry", "%(n)s entries", entries) % {"n": intcomma(entries)}
+    return gettext("%(signatures)s on paper, in %(entries)s.") % {
+        "signatures": signed,
+        "entries": sheets,
+    }
 
 
 def contactable(petition: Petition) -> int:

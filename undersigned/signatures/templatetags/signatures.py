@@ -6,6 +6,7 @@ renders.
     {% sign_form form as form %}              the sign form, bound or new
     {% recent_signers petition as recent %}   the newest public signers
     {% signer_items recent %}                 their <li> items
+    {% top_regions petition %}                where the signers live, linking the breakdown
     {{ address|wrappable_address }}           an address that wraps after "@" and dots
 """
 
@@ -23,6 +24,8 @@ from undersigned.petitions.models import Petition
 from undersigned.signatures.actions import count_for
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import PublicSigner, Signature
+from undersigned.signatures.regions import TOP
+from undersigned.signatures.regions import top_regions as top_region_rows
 
 register = template.Library()
 
@@ -49,7 +52,11 @@ def sign_form(context: template.Context, form: SignForm | None = None) -> SignFo
     if isinstance(form, SignForm):
         return form
     accept_language = context.request.headers.get("Accept-Language", "")
-    return SignForm(initial={"country": country_from_accept_language(accept_language)})
+    petition = context.get("petition")
+    return SignForm(
+        initial={"country": country_from_accept_language(accept_language)},
+        region_scheme=getattr(petition, "region_scheme", ""),
+    )
 
 
 @register.simple_tag
@@ -82,3 +89,10 @@ def signer_items(signers: list[PublicSigner]) -> SafeString:
             f"            {said}</li>"
         )
     return mark_safe("\n          ".join(items))  # noqa: S308 - each value escaped above
+
+
+@register.inclusion_tag("signatures/_top_regions.html")
+def top_regions(petition: Petition) -> dict:
+    """The regions with the most signers, for a petition with a region scheme."""
+    rows = top_region_rows(petition, TOP) if petition.region_scheme else []
+    return {"petition": petition, "rows": rows}

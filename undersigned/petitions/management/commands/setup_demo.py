@@ -22,6 +22,7 @@ from django.utils.module_loading import module_has_submodule
 
 from undersigned.petitions import actions
 from undersigned.petitions.models import Petition
+from undersigned.regions import demo as demo_regions
 
 User = get_user_model()
 
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             email="organizer@example.org",
             defaults={"name": "Lena Aramyan", "date_joined": drafted - timedelta(minutes=5)},
         )
+        demo_regions.install()  # Riverside's wards: where the demo's signers live
         petition = Petition(
             title="Keep Riverside Library open on Sundays",
             text=DEMO_TEXT,
@@ -88,6 +90,7 @@ class Command(BaseCommand):
             language="en",
             closes_at=opened + timedelta(days=180),
             creator=organizer,
+            region_scheme=demo_regions.SCHEME,
         )
         actions.save_draft(
             petition,
@@ -97,7 +100,7 @@ class Command(BaseCommand):
             ],
         )
         Petition.objects.filter(pk=petition.pk).update(created_at=drafted)
-        actions.submit_petition(petition, submitted)
+        actions.submit_petition(petition, submitted, gather_supporters=False)
         moderator = User.objects.filter(is_superuser=True).first()
         actions.approve_petition(petition, moderator, opened)
         self.stdout.write(f"Demo petition: {petition.absolute_url()}")
