@@ -82,7 +82,23 @@ def stop_all() -> None:
         stop(proc, grace=3.0)
 
 
-class Stack:
+class Started:
+    """A set of processes as a context: start() on entering, close() on leaving, and
+    close() too when start() fails halfway (nothing is left running)."""
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Stack(Started):
     """One database kind (`postgres` or `sqlite`), N web servers and M task workers."""
 
     def __init__(
@@ -102,17 +118,6 @@ class Stack:
     @property
     def base(self) -> str:
         return f"http://{HOST}:{self.ports[0]}"
-
-    def __enter__(self) -> Stack:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def start(self) -> None:
         if self.var.exists():

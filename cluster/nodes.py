@@ -24,14 +24,14 @@ import urllib.request
 from pathlib import Path
 
 from bench.sink import Sink
-from bench.stack import HOST, PY, ROOT, THREADS, free_port, spawn, stop
+from bench.stack import HOST, PY, ROOT, THREADS, Started, free_port, spawn, stop
 from cluster import nginx
 from cluster.postgres import Postgres
 
 VAR = ROOT / "var" / "cluster"
 
 
-class Cluster:
+class Cluster(Started):
     """`with Cluster(...) as cluster:` everything runs; on the way out everything stops."""
 
     def __init__(
@@ -68,17 +68,6 @@ class Cluster:
 
     def node_env(self, node: int) -> dict[str, str]:
         return {**self.env, "VAR_DIR": str(self.node_var(node))}
-
-    def __enter__(self) -> Cluster:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     # Starting.
 

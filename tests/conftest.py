@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from support import make_petition, run_queued_tasks
 
 from undersigned.accounts.models import User
@@ -52,3 +55,12 @@ def organizer(db) -> User:
 @pytest.fixture
 def petition(organizer, moderator) -> Petition:
     return make_petition(organizer, moderator)
+
+
+@pytest.fixture
+def demo(db, tmp_path, settings) -> Petition:
+    """The demo `make run` sets up (run twice: it must not double anything)."""
+    settings.VAR_DIR = tmp_path
+    call_command("setup_demo", stdout=StringIO())
+    call_command("setup_demo", stdout=StringIO())
+    return Petition.objects.get()

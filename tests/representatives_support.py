@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 
 from django.core import mail
 from django.core.cache import cache
-from django.db import connection
 
 from undersigned.regions import lookups
 from undersigned.regions.models import Region, Scheme
@@ -100,25 +98,3 @@ def answer_link(address: str) -> str:
 def alerts_link(address: str) -> str:
     body = _newest_body(address)
     return re.search(r"https?://[^/\s]+(/representatives/alerts/\S+)", body).group(1)
-
-
-def in_parallel(work, times: int) -> list:
-    """Run `work(i)` in `times` threads released together; return results or errors."""
-    barrier = threading.Barrier(times)
-    results: list = [None] * times
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as error:  # reported by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
-from support import make_petition
-from test_responses_races import MAYOR, in_parallel
+from support import in_parallel, make_petition
+from test_responses_races import MAYOR
 from test_transparency_log import add_signers, confirm
 
 from undersigned.accounts.models import User

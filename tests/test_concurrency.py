@@ -3,41 +3,16 @@ exactly the number of confirmed rows."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from support import SIGNER, make_petition, run_queued_tasks
+from support import SIGNER, in_parallel, make_petition, run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.signatures import actions
 from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def in_parallel(work, times: int) -> list:
-    """Run `work(i)` in `times` threads released together; return results or errors."""
-    barrier = threading.Barrier(times)
-    results: list = [None] * times
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as error:  # reported by the test below
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

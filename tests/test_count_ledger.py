@@ -220,6 +220,19 @@ def test_verify_reports_the_ledger_beside_the_count(capsys, ledgered, site):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_verify_says_in_words_when_nothing_but_signers_changed_the_count(capsys, site):
+    organizer = User.objects.create_user("org@example.org")
+    moderator = User.objects.create_user("m@example.org", is_staff=True)
+    petition = make_petition(organizer, moderator)
+    sign_and_confirm(petition, "real@example.org")
+    log_actions.publish_checkpoint(petition.pk)
+    code, out = verify(capsys, petition, site)
+    assert code == 0, out
+    assert "Changes to the count: none besides people’s own confirmations and withdrawals" in out
+    assert "(−0, +0)" not in out and "paper signatures" not in out
+
+
+@pytest.mark.django_db(transaction=True)
 def test_verify_fails_a_ledger_that_does_not_add_up(capsys, ledgered, site):
     CountChange.objects.filter(petition=ledgered, kind="invalidated").update(delta=-2)
     code, out = verify(capsys, ledgered, site)

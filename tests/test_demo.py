@@ -4,10 +4,8 @@ consistent story: every date and figure it shows follows from its own data."""
 
 import re
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from undersigned.dashboard import stats
@@ -18,14 +16,6 @@ from undersigned.signatures.actions import count_for, recount
 from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(tmp_path, settings) -> Petition:
-    settings.VAR_DIR = tmp_path
-    call_command("setup_demo", stdout=StringIO())
-    call_command("setup_demo", stdout=StringIO())
-    return Petition.objects.get()
 
 
 def counted(petition: Petition):

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from support import SIGNER, link_in_last_mail, make_petition, signed_in
-from worker_support import start_worker, wait_for
+from worker_support import start_worker, take_over_from_a_dead_worker, wait_for
 
 from undersigned.accounts.models import User
 from undersigned.petitions import actions as petition_actions
@@ -144,16 +144,7 @@ def test_a_killed_worker_sends_each_reminder_once(tmp_path):
     assert len(list(outbox.glob("*.eml"))) < 40, "the worker finished before it could be killed"
     assert queue_reminders() == 0  # the rows are claimed: a scan queues nothing more
 
-    # A claim older than a minute is from a dead worker: pretend that minute has passed.
-    Signature.objects.filter(mail_claimed_at__isnull=False).update(
-        mail_claimed_at=timezone.now() - timedelta(seconds=61)
-    )
-    worker = start_worker(outbox)
-    try:
-        wait_for(lambda: not Signature.objects.filter(mail_requested_at__isnull=False).exists())
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(10)
+    take_over_from_a_dead_worker(outbox)
     mails = [
         email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         for path in outbox.glob("*.eml")

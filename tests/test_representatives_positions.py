@@ -17,13 +17,12 @@ from representatives_support import (
     SCHEME,
     SOUTH,
     answer_link,
-    in_parallel,
     mails_to,
     make_representatives,
     make_scheme,
     sign_in_ward,
 )
-from support import make_petition, run_queued_tasks
+from support import in_parallel, make_petition, run_queued_tasks
 
 from undersigned.representatives import actions, telling
 from undersigned.representatives.models import PositionRequest

@@ -14,13 +14,12 @@ from representatives_support import (
     SOUTH,
     answer_link,
     confirm,
-    in_parallel,
     mails_to,
     make_representatives,
     make_scheme,
     sign_in_ward,
 )
-from support import make_petition, run_queued_tasks
+from support import in_parallel, make_petition, run_queued_tasks
 
 from undersigned.regions import lookups
 from undersigned.representatives import actions

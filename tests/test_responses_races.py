@@ -4,13 +4,11 @@ once and each link publishes once."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
-from support import make_petition, run_queued_tasks
+from support import in_parallel, make_petition, run_queued_tasks
 
 from undersigned.accounts.models import User
 from undersigned.responses import actions
@@ -20,28 +18,6 @@ from undersigned.updates.models import Update
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MAYOR = {"name": "Maria Rossi", "role": "Mayor of Riverside", "email": "maria@example.org"}
-
-
-def in_parallel(work, times: int) -> list:
-    """Run `work(i)` in `times` threads released together; return results or errors."""
-    barrier = threading.Barrier(times)
-    results: list = [None] * times
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as error:  # reported by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

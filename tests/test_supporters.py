@@ -11,8 +11,14 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from support import SIGNER, link_in_last_mail, make_petition, run_queued_tasks, signed_in
-from test_concurrency import in_parallel
+from support import (
+    SIGNER,
+    in_parallel,
+    link_in_last_mail,
+    make_petition,
+    run_queued_tasks,
+    signed_in,
+)
 
 from undersigned.petitions import actions as petition_actions
 from undersigned.petitions import hooks, supporters

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from support import make_petition
-from worker_support import start_worker, wait_for
+from worker_support import start_worker, take_over_from_a_dead_worker, wait_for
 
 from undersigned.accounts.models import User
 from undersigned.signatures.actions import SignRequest, sign_petition
-from undersigned.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,16 +30,7 @@ def test_a_killed_worker_loses_no_confirmation_email(tmp_path):
     sent_before = len(list(outbox.glob("*.eml")))
     assert sent_before < 40, "the worker finished before it could be killed"
 
-    # A claim older than a minute is from a dead worker: pretend that minute has passed.
-    Signature.objects.filter(mail_claimed_at__isnull=False).update(
-        mail_claimed_at=timezone.now() - timedelta(seconds=61)
-    )
-    worker = start_worker(outbox)
-    try:
-        wait_for(lambda: not Signature.objects.filter(mail_requested_at__isnull=False).exists())
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(10)
+    take_over_from_a_dead_worker(outbox)
     recipients = [p.read_text().split("\nTo: ")[1].split("\n")[0] for p in outbox.glob("*.eml")]
     assert set(recipients) == {f"s{n}@example.org" for n in range(40)}  # nobody left out
     assert len(recipients) - 40 <= 1  # at most the one mail the kill caught mid-send

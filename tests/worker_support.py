@@ -4,12 +4,17 @@ address, starting the worker against it, and waiting for what it does."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import connection
+from django.utils import timezone
+
+from undersigned.signatures.models import Signature
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,3 +43,17 @@ def wait_for(condition, seconds: float = 90, step: float = 0.02) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(step)
+
+
+def take_over_from_a_dead_worker(outbox: Path) -> None:
+    """A minute after a worker was killed: its claims count as abandoned (the minute is
+    pretended), and a new worker sends whatever is still queued, then stops."""
+    Signature.objects.filter(mail_claimed_at__isnull=False).update(
+        mail_claimed_at=timezone.now() - timedelta(seconds=61)
+    )
+    worker = start_worker(outbox)
+    try:
+        wait_for(lambda: not Signature.objects.filter(mail_requested_at__isnull=False).exists())
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(10)

@@ -133,10 +133,13 @@ def print_ledger(report: Report) -> None:
     if report.ledger is None:
         return
     lines, removed, added = report.ledger["online"]
-    print(
-        _("Changes to the count: %(lines)s (−%(removed)s, +%(added)s)")
-        % {"lines": lines, "removed": removed, "added": added}
-    )
+    if not lines:
+        print(_("Changes to the count: none besides people’s own confirmations and withdrawals"))
+    else:
+        print(
+            _("Changes to the count: %(lines)s (−%(removed)s, +%(added)s)")
+            % {"lines": lines, "removed": removed, "added": added}
+        )
     lines, removed, added = report.ledger["paper"]
     if lines:
         print(
