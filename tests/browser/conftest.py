@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support import SIGNER, run_queued_tasks
@@ -16,6 +17,11 @@ from support import SIGNER, run_queued_tasks
 from undersigned.lib.outbox import letters
 from undersigned.signatures import actions
 from undersigned.signatures.models import Signature
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from undersigned.accounts.models import User
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -153,6 +159,18 @@ def browser_page(browser, site) -> Iterator[Callable]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def audit_page(browser_page) -> Callable:
+    """audit_page(size, scheme="light", user=None): a fresh page whose context lets axe's
+    script in past the Content-Security-Policy (for these audits only), signed in as
+    `user` when given."""
+
+    def open_audit_page(size=DESKTOP, scheme="light", user: User | None = None) -> Page:
+        return browser_page(user, size, scheme, audit=True)
+
+    return open_audit_page
 
 
 @pytest.fixture

@@ -6,20 +6,17 @@ on request."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from axe import assert_no_serious_violations
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from support import SIGNER, make_petition, run_queued_tasks
 
 from undersigned.accounts.actions import make_sign_in_token
-from undersigned.accounts.models import User
 from undersigned.lib.outbox import letters
 from undersigned.petitions.models import Petition
 from undersigned.signatures import actions
@@ -28,18 +25,6 @@ PHONE = (360, 740)
 DESKTOP = (1280, 900)
 SIZES = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 SCHEMES = pytest.mark.parametrize("scheme", ["light", "dark"])
-
-
-@pytest.fixture
-def audit_page(browser_page) -> Callable:
-    """audit_page(size, scheme="light", user=None): a fresh page whose context lets axe's
-    script in past the Content-Security-Policy (for these audits only), signed in as
-    `user` when given."""
-
-    def open_audit_page(size=DESKTOP, scheme="light", user: User | None = None) -> Page:
-        return browser_page(user, size, scheme, audit=True)
-
-    return open_audit_page
 
 
 def confirm_link() -> str:
@@ -278,107 +263,6 @@ def test_the_pages_of_a_link_that_cannot_be_used(audit_page, site, organizer, si
     page.goto(site + reverse("accounts:sign_in_link", args=[token]))
     expect(page.get_by_role("button", name="Send me a new link")).to_be_visible()
     assert_no_serious_violations(page, f"an expired link ({scheme}, {size[0]}px)")
-
-
-@pytest.mark.browser
-@SCHEMES
-@SIZES
-def test_region_breakdown_page(audit_page, site, organizer, moderator, size, scheme):
-    """The breakdown of the demo's wards: a map, a sortable table, a sign form with
-    postcodes; and a petition whose sign form offers a country's regions."""
-    from undersigned.regions import demo
-
-    demo.install()
-    wards = make_petition(organizer, moderator, region_scheme=demo.SCHEME)
-    for n, (postcode, _ward) in enumerate(demo.postcodes()[::4]):
-        data = actions.SignRequest(
-            name=f"Signer {n} Example", email=f"ward{n}@example.org", country="AM",
-            postcode=postcode,
-        )  # fmt: skip
-        signature = actions.sign_petition(wards, data)
-        token = signature.new_token(timezone.now())
-        signature.save(update_fields=["token_hash", "token_created_at"])
-        actions.confirm_signature(signature, token.split(".", 1)[1])
-    subdivisions = make_petition(
-        organizer, moderator, title="Count us by province", region_scheme="subdivisions"
-    )
-    page = audit_page(size, scheme)
-    for path, heading in [
-        (reverse("signatures:regions", args=[wards.pk]), "Where the signers live"),
-        (reverse("signatures:regions", args=[wards.pk]) + "?sort=share", "Where the signers live"),
-        (wards.get_absolute_url(), wards.title),
-        (subdivisions.get_absolute_url(), subdivisions.title),
-    ]:
-        page.goto(site + path)
-        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        assert_no_serious_violations(page, f"{path} ({scheme}, {size[0]}px)")
-
-
-@pytest.mark.browser
-@SCHEMES
-@SIZES
-def test_representatives_pages(audit_page, site, organizer, moderator, size, scheme):
-    """A representative's public page, the position page behind their link, the
-    subscription pages, the waiting list, and a petition with the positions block."""
-    from representatives_support import (
-        ALICE,
-        NORTH,
-        SCHEME,
-        alerts_link,
-        answer_link,
-        make_representatives,
-        make_scheme,
-        sign_in_ward,
-    )
-
-    from undersigned.representatives.actions import ask_representatives
-
-    make_scheme(quorum=2)
-    people = make_representatives()
-    petition = make_petition(organizer, moderator, region_scheme=SCHEME)
-    sign_in_ward(petition, NORTH, 2)
-    ask_representatives()
-    run_queued_tasks()
-    page = audit_page(size, scheme)
-    for path, heading in [
-        (answer_link(ALICE["email"]), "State your position on the petition"),
-        (people["alice"].get_absolute_url(), ALICE["name"]),
-        ("/representatives/subscribe", "Follow the petitions in your region"),
-        (alerts_link(ALICE["email"]), "Your e-mails about your region"),
-        ("/waiting", "Waiting for an answer"),
-        (petition.get_absolute_url(), petition.title),
-    ]:
-        page.goto(site + path)
-        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        assert_no_serious_violations(page, f"{path} ({scheme}, {size[0]}px)")
-
-
-@pytest.mark.browser
-@SCHEMES
-@SIZES
-def test_changes_to_the_count_and_supporters_pages(
-    audit_page, site, organizer, moderator, size, scheme
-):
-    """The public ledger with a line of each scope, and the private page for a petition's
-    first supporters."""
-    from undersigned.petitions import supporters
-    from undersigned.transparency import ledger
-
-    petition = make_petition(organizer, moderator)
-    with transaction.atomic():
-        ledger.record_change(petition.pk, "released", 3, timezone.now(), {"held": "address-rate"})
-        ledger.record_change(petition.pk, "paper-added", 40, timezone.now(),
-                             {"paper": True, "country": "AM"})  # fmt: skip
-    draft = make_petition(organizer, title="Plant trees on the ring road", state="draft")
-    Petition.objects.filter(pk=draft.pk).update(state=Petition.State.SUPPORT)
-    page = audit_page(size, scheme)
-    for path, heading in [
-        (reverse("transparency:changes", args=[petition.pk]), "Changes to the count"),
-        (supporters.support_path(draft), draft.title),
-    ]:
-        page.goto(site + path)
-        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-        assert_no_serious_violations(page, f"{path} ({scheme}, {size[0]}px)")
 
 
 @pytest.mark.browser
