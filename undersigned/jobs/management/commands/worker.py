@@ -39,9 +39,11 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
 
     After a batch that was not full it waits `interval`: while people sign at a few
     hundred a second, sending each handful at once would open an SMTP connection and
-    claim rows for every few e-mails; waiting a quarter of a second fills the batches,
-    and each e-mail costs less CPU that signing could use. Yielding the CPU to the web is
-    the kernel's job: the worker runs at a lower priority (--nice)."""
+    claim rows for every few e-mails; waiting a quarter of a second fills the batches.
+    After a full batch (a backlog: more people signed than it has sent) it rests in
+    proportion to how long the machine kept it waiting (mailing.pause_after): the worker
+    runs at a lower priority (--nice), so a busy web shows as a pump that got
+    little of the CPU, and signing goes first."""
     from undersigned.signatures import mailing
 
     mailing.PUMPING.set()
@@ -51,9 +53,10 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
             if time.monotonic() - said >= ALIVE_EVERY:
                 mailing.pump_alive()
                 said = time.monotonic()
+            share, started = mailing.CpuShare(), time.monotonic()
             try:
                 close_old_connections()
-                sent = mailing.send_confirmation_mails()
+                sent = mailing.send_confirmation_mails(share=share)
             except Exception:
                 logger.warning("mail pump: sending failed, will try again", exc_info=True)
                 sent = 0
@@ -61,7 +64,9 @@ def run_mail_pump(stop: threading.Event, interval: float) -> None:
             finally:
                 close_old_connections()
             if sent < settings.CONFIRMATION_MAIL_BATCH:
-                stop.wait(interval)
+                stop.wait(interval)  # keeping up: what is waiting goes out within seconds
+            elif rest := mailing.pause_after(time.monotonic() - started, share.got):
+                stop.wait(rest)  # a backlog while the web wants the CPU: signing goes first
     finally:
         mailing.PUMPING.clear()
 
