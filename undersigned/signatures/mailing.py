@@ -47,6 +47,9 @@ PUMP_ALIVE_SECONDS = 15  # a pump says so every few seconds; silent this long, i
 _nudged_at = -1.0
 
 
+MIN_SHARE = 0.05  # at worst the pump still runs one part in twenty: e-mails keep trickling
+
+
 class CpuShare:
     """The share of a CPU the pump got while it had work that needed nothing else.
 
@@ -82,9 +85,6 @@ def pause_after(took: float, got: float) -> float:
     proportion. On a quiet machine (got near 1) it barely rests; on a saturated one it
     sends a trickle, and catches up at full speed once the crowd has gone."""
     return took * (1 / max(got, MIN_SHARE) - 1)
-
-
-MIN_SHARE = 0.05  # at worst the pump still runs one part in twenty: e-mails keep trickling
 
 
 def nudge_mailer() -> None:
