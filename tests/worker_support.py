@@ -3,6 +3,7 @@ address, starting the worker against it, and waiting for what it does."""
 
 from __future__ import annotations
 
+import email
 import os
 import signal
 import subprocess
@@ -36,6 +37,18 @@ def start_worker(outbox: Path, **settings: str) -> subprocess.Popen:
         [sys.executable, "manage.py", "worker", "--no-clock", "--interval", "0.1"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def recipients(outbox: Path) -> list[str]:
+    """Who the complete letters in the outbox are to. A letter the kill -9 cut short while
+    it was being written (empty, or its parts not closed) was never handed over, like an
+    e-mail the SMTP server did not accept: its signer is still waiting for one."""
+    found = []
+    for path in outbox.glob("*.eml"):
+        letter = email.message_from_bytes(path.read_bytes())
+        if letter["To"] and not letter.defects:
+            found.append(letter["To"])
+    return found
 
 
 def wait_for(condition, seconds: float = 90, step: float = 0.02) -> None:
