@@ -36,6 +36,21 @@ def _isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def page_cache(settings, monkeypatch):
+    """The page cache on, with every copy kept for a whole period.
+
+    Periods end on the wall clock (lib/periods.py): a page stored just before the end of
+    one expires at once, and a render that straddles the end is not kept at all
+    (tests/test_count_never_backwards.py tests that). Tests that need a copy to still be
+    there take this instead of racing the clock."""
+    from undersigned.web import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 2
+    monkeypatch.setattr(pagecache, "aligned_timeout", lambda seconds: seconds)
+    monkeypatch.setattr(pagecache, "same_period", lambda started, seconds: True)
+
+
+@pytest.fixture
 def run_tasks():
     return run_queued_tasks
 

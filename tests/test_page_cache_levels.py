@@ -13,12 +13,8 @@ from undersigned.web import pagecache
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings, monkeypatch):
-    settings.PAGE_CACHE_SECONDS = 2
-    # A render that straddles the end of a 2-s period is not kept (tests/
-    # test_count_never_backwards.py); on a slow machine one here sometimes did, and
-    # these tests are about the levels, not the periods.
-    monkeypatch.setattr(pagecache, "same_period", lambda started, seconds: True)
+def _page_cache_on(page_cache):
+    """These tests are about the levels, not the periods."""
 
 
 def only_key() -> str:

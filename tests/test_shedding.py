@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from test_perf_front_door import Call, django_said_hello, environ, never
 
-from undersigned.web import shedding
+from undersigned.web import pagecache, shedding
 from undersigned.web.frontdoor import FrontDoor
 
 
@@ -146,8 +146,7 @@ def test_a_client_cannot_make_itself_wait_without_a_trusted_proxy():
     assert FrontDoor(django_said_hello)(environ("/x", **old), Call()) == [b"from Django"]
 
 
-def test_an_overloaded_server_still_serves_cached_pages(client, petition, settings):
-    settings.PAGE_CACHE_SECONDS = 2
+def test_an_overloaded_server_still_serves_cached_pages(client, petition, settings, page_cache):
     settings.TRUSTED_PROXY_COUNT = 1
     client.get(petition.get_absolute_url())
     answer = Call()
@@ -158,8 +157,6 @@ def test_an_overloaded_server_still_serves_cached_pages(client, petition, settin
 
 def test_a_request_refused_as_busy_gives_up_the_render_it_claimed(client, petition, settings):
     from django.core.cache import cache
-
-    from undersigned.web import pagecache
 
     settings.PAGE_CACHE_SECONDS = 2
     settings.TRUSTED_PROXY_COUNT = 1

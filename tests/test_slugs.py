@@ -99,9 +99,8 @@ def test_share_links_use_the_readable_address(petition):
 
 
 def test_the_page_cache_keeps_the_canonical_page_and_not_the_redirect(
-    client, petition, settings, django_assert_num_queries
+    client, petition, page_cache, django_assert_num_queries
 ):
-    settings.PAGE_CACHE_SECONDS = 2
     url = petition.get_absolute_url()
     first = client.get(url)
     assert first["Cache-Control"].startswith("public")
