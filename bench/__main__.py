@@ -91,7 +91,8 @@ def run_db(db: str, chosen: list[str], args: argparse.Namespace) -> dict:
         if args.worker_nice:
             stack.worker_args = ["--nice", str(args.worker_nice)]
         run = phases.Run(stack, args.quick, args.connections, profile=args.profile)
-        run.ids = stack.helper("setup")
+        found = stack.helper("setup")
+        run.ids, run.pages = found["ids"], found["pages"]
         if not {"sign", "floor", "microburst"} & set(chosen):
             stack.start_workers()
         for name in chosen:

@@ -24,6 +24,7 @@ class Run:
     quick: bool
     connections: int
     ids: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # canonical addresses, by key
     out: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     emails: list[Path] = field(default_factory=list)
@@ -36,7 +37,7 @@ class Run:
         pid = self.ids[petition]
         return {
             "sign": f"/petitions/{pid}/sign", "floor": f"/__bench__/floor/{pid}",
-            "page": f"/petitions/{pid}", "json": f"/petitions/{pid}.json", "home": "/",
+            "page": self.pages[petition], "json": f"/petitions/{pid}.json", "home": "/",
         }[kind]  # fmt: skip
 
     def wrk(self, name: str, script: str, **options) -> tuple[load.Result, dict]:

@@ -70,9 +70,10 @@ def _paired(run: Run, twin: str, suffix: str = "") -> None:
 def scale(run: Run, rows: int) -> None:
     # The twin shows what the seeded petition shows (recent public signers and all) at
     # 100 signatures instead of 5 M, so that the pairs compare size alone: see _paired.
-    run.ids["twin"] = run.stack.helper("newpetition", "twin")["id"]
+    for key in ("twin", "empty"):
+        made = run.stack.helper("newpetition", key)
+        run.ids[key], run.pages[key] = made["id"], made["page"]
     run.stack.helper("seed", run.ids["twin"], 100, 60)
-    run.ids["empty"] = run.stack.helper("newpetition", "empty")["id"]
     _latencies(run, "empty")
     seeded = run.stack.helper("seed", run.ids["scale"], rows, run.secs(600) if not run.quick
                               else 120, timeout=900)  # fmt: skip

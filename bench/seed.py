@@ -77,13 +77,20 @@ def _petition(key: str) -> int:
     return petition.pk
 
 
+def _page(pk: int) -> str:
+    """The canonical address (with its slug): any other answers a 301, not the page."""
+    return Petition.objects.get(pk=pk).get_absolute_url()
+
+
 def setup() -> dict:
     """Two open petitions: `bench` for load, `scale` for the 0 vs 5 M comparison."""
-    return {key: _petition(key) for key in ("bench", "scale")}
+    ids = {key: _petition(key) for key in ("bench", "scale")}
+    return {"ids": ids, "pages": {key: _page(pk) for key, pk in ids.items()}}
 
 
 def newpetition(key: str = "export") -> dict:
-    return {"id": _petition(key)}
+    pk = _petition(key)
+    return {"id": pk, "page": _page(pk)}
 
 
 def session() -> dict:

@@ -4,10 +4,12 @@ render per expiry however many readers are waiting, and pages compressed once.""
 from __future__ import annotations
 
 import gzip
+import threading
 import time
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from undersigned.web import pagecache
 
@@ -59,6 +61,54 @@ def test_while_one_request_renders_the_others_keep_showing_the_copy_they_have(
     assert meanwhile.content == first.content
 
 
+def _stored_later(key: str, stored: dict, after: float) -> threading.Thread:
+    """Another process finishing its render of `key` after `after` seconds."""
+    later = threading.Thread(target=lambda: (time.sleep(after), cache.set(key, stored, 60)))
+    later.start()
+    return later
+
+
+def test_with_no_copy_anywhere_a_reader_waits_for_the_render_under_way(
+    client, petition, django_assert_num_queries
+):
+    first = client.get(petition.get_absolute_url())
+    key = only_key()
+    stored = cache.get(key)
+    pagecache.forget()  # a process that just started, while
+    cache.delete(key)  # the copy expired everywhere
+    assert cache.add(f"render:{key}", 1, 10)  # and another request renders it now
+    later = _stored_later(key, stored, 0.2)
+    with django_assert_num_queries(0):  # no second render
+        meanwhile = client.get(petition.get_absolute_url())
+    later.join()
+    assert meanwhile.content == first.content
+
+
+def test_a_reader_renders_the_page_itself_when_the_render_under_way_takes_too_long(
+    client, petition, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.1)
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    pagecache.forget()
+    cache.delete(key)
+    assert cache.add(f"render:{key}", 1, 10)  # a render that never ends
+    started = time.monotonic()
+    assert client.get(petition.get_absolute_url()).status_code == 200
+    assert time.monotonic() - started < 1
+
+
+def test_nobody_waits_for_a_page_the_cache_never_keeps(client, petition, monkeypatch):
+    waited = []
+    monkeypatch.setattr(pagecache, "_rendered_meanwhile", lambda key: waited.append(key))
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)  # always claimed
+    client.get(petition.get_absolute_url())  # kept: it waits
+    assert len(waited) == 1
+    client.get(reverse("accounts:sign_in"))  # never kept
+    client.get("/no-such-page/")
+    assert len(waited) == 1
+
+
 def test_the_request_that_renders_releases_its_claim_when_it_is_done(client, petition):
     client.get(petition.get_absolute_url())
     key = only_key()
@@ -68,7 +118,10 @@ def test_the_request_that_renders_releases_its_claim_when_it_is_done(client, pet
     assert cache.add(f"render:{key}", 1, 10), "the claim was left behind"
 
 
-def test_a_copy_older_than_stale_while_revalidate_is_not_shown(client, petition, settings):
+def test_a_copy_older_than_stale_while_revalidate_is_not_shown(
+    client, petition, settings, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.05)  # the claim is never let go
     client.get(petition.get_absolute_url())
     key = only_key()
     stored, _fresh = pagecache._LOCAL[key]

@@ -1,5 +1,5 @@
-"""The worker assesses a batch of signatures with one query per petition, and comes to
-the same holds as assessing each signature on its own, ties included."""
+"""The worker assesses a batch of signatures with a few queries per petition, and comes
+to the same holds as assessing each signature on its own, ties included."""
 
 import ipaddress
 import random
@@ -42,7 +42,9 @@ def test_a_batch_from_many_addresses_and_domains_is_held_as_one_by_one(
         batch = risk._rate_reasons(rows)
     assert batch == one_by_one
     assert {"address-burst", "address-rate", "domain-rate"} <= set(batch.values())
-    assert len(queries) == 4  # addresses and domains, per petition
+    # per petition: a count for addresses, two for domains, rows only where a limit may
+    # be crossed; never one per signature
+    assert len(queries) <= 10
 
 
 def test_signatures_made_at_the_same_instant_are_ordered_by_id(organizer, moderator, settings):
@@ -57,3 +59,58 @@ def test_signatures_made_at_the_same_instant_are_ordered_by_id(organizer, modera
     reasons = risk._rate_reasons(rows)
     assert [reasons[row.pk] for row in rows] == ["", "", "address-burst", "address-burst"]
     assert [risk._rate_reasons([row])[row.pk] for row in rows] == [reasons[r.pk] for r in rows]
+
+
+def _signed(petition, count: int, domain: str, at, tag: str = "f") -> list[Signature]:
+    rows = []
+    for n in range(count):
+        data = actions.SignRequest(name="Ani Signer", email=f"{tag}{n}@{domain}", country="AM")
+        client = actions.Client(address=ipaddress.ip_address(f"10.1.{n // 250}.{n % 250}"))
+        rows.append(actions.sign_petition(petition, data, client))
+    Signature.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=at, held_reason="")
+    return list(Signature.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk"))
+
+
+def _rows_read(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" not in q["sql"].upper()]
+
+
+def test_a_domain_far_past_its_limit_is_held_without_reading_its_rows(
+    organizer, moderator, settings
+):
+    settings.LIMIT_DOMAIN_PER_HOUR = 10
+    petition = make_petition(organizer, moderator)
+    _signed(petition, 40, "campaign.example", timezone.now() - timedelta(minutes=30))
+    batch = _signed(petition, 5, "campaign.example", timezone.now(), tag="g")
+    with CaptureQueriesContext(connection) as queries:
+        reasons = risk._rate_reasons(batch)
+    assert set(reasons.values()) == {"domain-rate"}
+    assert reasons == {row.pk: risk._rate_reasons([row])[row.pk] for row in batch}
+    assert not any("email_domain" in sql for sql in _rows_read(queries)), "rows were read"
+
+
+def test_quiet_addresses_and_domains_are_cleared_by_counts_alone(organizer, moderator):
+    petition = make_petition(organizer, moderator)
+    batch = _signed(petition, 20, "quiet.example", timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        reasons = risk._rate_reasons(batch)
+    assert set(reasons.values()) == {""}
+    assert _rows_read(queries) == []
+    assert len(queries) == 2  # one count for the addresses, one for the domains
+
+
+def test_a_domain_crossing_its_limit_within_the_batch_is_held_from_the_crossing_on(
+    organizer, moderator, settings
+):
+    settings.LIMIT_DOMAIN_PER_HOUR = 10
+    petition = make_petition(organizer, moderator)
+    _signed(petition, 8, "crossing.example", timezone.now() - timedelta(minutes=10))
+    batch = _signed(petition, 5, "crossing.example", timezone.now(), tag="g")
+    reasons = risk._rate_reasons(batch)
+    assert [reasons[row.pk] for row in batch] == [
+        "",
+        "",
+        "domain-rate",
+        "domain-rate",
+        "domain-rate",
+    ]

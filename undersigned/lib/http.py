@@ -108,6 +108,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             patch_vary_headers(response, ("Cookie",))  # the language choice, see above
         return response
 
+    # Outer decorators copy it (functools.wraps): the page cache asks it of the URL's
+    # view before waiting for another request's render (web/pagecache.py).
+    wrapper.public_page = True  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -21,6 +22,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.cookie import parse_cookie
+from django.urls import Resolver404, resolve
 from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
@@ -110,7 +112,7 @@ def cached_for_environ(environ: dict) -> tuple[str, list[tuple[str, str]], bytes
         path = f"{path}?{iri_to_uri(query)}"
     chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
     key = _key_for(environ.get("HTTP_ACCEPT_LANGUAGE", ""), chosen, _scheme(environ), path)
-    stored, claimed = lookup(key)
+    stored, claimed = lookup(key, path_info)
     if stored is None:
         environ[CLAIM_KEY] = key if claimed else ""
         return None
@@ -138,6 +140,11 @@ LOCAL_MAX = 512
 # In the WSGI environ: the front door looked already, and the key it claimed ("": none).
 CLAIM_KEY = "undersigned.page_claim"
 RENDER_LOCK_SECONDS = 5
+# How long a reader waits for the render another request claimed, and how often it looks.
+RENDER_WAIT_SECONDS = 1.0
+RENDER_POLL_SECONDS = 0.01
+_WATCHED: dict[str, threading.Event] = {}  # pages this process waits for, set when stored
+_WATCH_LOCK = threading.Lock()
 
 
 def forget() -> None:
@@ -151,7 +158,7 @@ def _remember(key: str, stored: dict) -> None:
     _LOCAL[key] = (stored, stored["expires"])
 
 
-def lookup(key: str) -> tuple[dict | None, bool]:
+def lookup(key: str, path_info: str = "") -> tuple[dict | None, bool]:
     """The stored page for `key` and whether this request claimed its render.
 
     When no fresh copy exists anywhere, one request renders it (it claims the key with
@@ -170,7 +177,51 @@ def lookup(key: str) -> tuple[dict | None, bool]:
     claimed = cache.add(f"render:{key}", 1, RENDER_LOCK_SECONDS)
     if not claimed and local is not None and now < local[1] + local[0]["stale_seconds"]:
         return local[0], False
+    if not claimed and _kept(path_info) and (stored := _rendered_meanwhile(key)) is not None:
+        return stored, False
     return None, claimed
+
+
+def _kept(path_info: str) -> bool:
+    """Whether the page at this path is one the cache keeps (its view is @public_page):
+    no reader waits for a copy of a page that is never stored."""
+    try:
+        return getattr(resolve(path_info).func, "public_page", False)
+    except Resolver404:
+        return False
+
+
+def _rendered_meanwhile(key: str) -> dict | None:
+    """The copy another request is rendering, once it is stored; None if it is not
+    stored within RENDER_WAIT_SECONDS (this request then renders it too).
+
+    With no copy anywhere (a process that just started, a page nobody read for a while),
+    a crowd would otherwise render the page once per reader, all at once, each render
+    slowing the others, and the first sign requests would wait behind them. Waiting here
+    takes no place in Django (web/shedding.py). One thread per process and page asks the
+    shared cache; the others wait for it to say."""
+    with _WATCH_LOCK:
+        watched = _WATCHED.get(key)
+        watcher = watched is None
+        if watcher:
+            watched = _WATCHED[key] = threading.Event()
+    if not watcher:
+        watched.wait(RENDER_WAIT_SECONDS)
+        local = _LOCAL.get(key)
+        return local[0] if local is not None else None
+    try:
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(RENDER_POLL_SECONDS)
+            stored = cache.get(key)
+            if stored is not None:
+                _remember(key, stored)
+                return stored
+        return None
+    finally:
+        with _WATCH_LOCK:
+            del _WATCHED[key]
+        watched.set()
 
 
 def release(environ: dict) -> None:
@@ -257,7 +308,7 @@ class PublicPageCacheMiddleware:
         if CLAIM_KEY in request.META:  # the front door looked and found nothing
             claimed = bool(request.META[CLAIM_KEY])
         else:
-            stored, claimed = lookup(key)
+            stored, claimed = lookup(key, request.path_info)
             if stored is not None:
                 return _respond(request, stored)
         started = time.time()
