@@ -1,5 +1,6 @@
-"""The worker assesses a batch of signatures with a few queries per petition, and comes
-to the same holds as assessing each signature on its own, ties included."""
+"""The worker assesses a batch of signatures with a few queries per petition, address and
+domain, never one per signature, and comes to the same holds as assessing each signature
+on its own, ties included."""
 
 import ipaddress
 import random
@@ -42,9 +43,12 @@ def test_a_batch_from_many_addresses_and_domains_is_held_as_one_by_one(
         batch = risk._rate_reasons(rows)
     assert batch == one_by_one
     assert {"address-burst", "address-rate", "domain-rate"} <= set(batch.values())
-    # per petition: a count for addresses, two for domains, rows only where a limit may
-    # be crossed; never one per signature
-    assert len(queries) <= 10
+    # never one per signature: per petition a count of its addresses and the rows of
+    # those near a limit (minute, hour, domain); two bounded counts per address and
+    # per domain at most
+    groups = {(r.petition_id, r.ip_hash) for r in rows}
+    domains = {(r.petition_id, r.email_domain) for r in rows}
+    assert len(queries) <= 4 * len(petitions) + 2 * (len(groups) + len(domains)) < len(rows)
 
 
 def test_signatures_made_at_the_same_instant_are_ordered_by_id(organizer, moderator, settings):
@@ -114,3 +118,24 @@ def test_a_domain_crossing_its_limit_within_the_batch_is_held_from_the_crossing_
         "domain-rate",
         "domain-rate",
     ]
+
+
+def test_an_address_far_past_both_limits_is_held_without_reading_its_rows(
+    organizer, moderator, settings
+):
+    settings.LIMIT_ADDRESS_PER_MINUTE, settings.LIMIT_ADDRESS_PER_HOUR = 2, 4
+    petition = make_petition(organizer, moderator)
+    address = actions.Client(address=ipaddress.ip_address("198.51.100.77"))
+    rows = []
+    for n in range(12):
+        data = actions.SignRequest(name="Ani Signer", email=f"a{n}@gmail.com", country="AM")
+        rows.append(actions.sign_petition(petition, data, address))
+    now = timezone.now()
+    Signature.objects.update(created_at=now - timedelta(seconds=10), held_reason="")
+    Signature.objects.filter(pk__in=[r.pk for r in rows[-3:]]).update(created_at=now)
+    batch = list(Signature.objects.filter(pk__in=[r.pk for r in rows[-3:]]))
+    with CaptureQueriesContext(connection) as queries:
+        reasons = risk._rate_reasons(batch)
+    assert set(reasons.values()) == {"address-burst"}
+    assert reasons == {row.pk: risk._rate_reasons([row])[row.pk] for row in batch}
+    assert not any("ip_hash" in sql for sql in _rows_read(queries)), "rows were read"

@@ -221,27 +221,32 @@ def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
         if s.email_domain and s.email_domain not in settings.LIMIT_DOMAIN_EXEMPT:
             domains[(s.petition_id, s.email_domain)].append(s)
     minute, hour = timedelta(minutes=1), timedelta(hours=1)
-    # An address or domain with no more signatures in the hour around the batch than a
-    # limit breaks no rule: only the rows of the others are read.
-    quiet = min(settings.LIMIT_ADDRESS_PER_MINUTE, settings.LIMIT_ADDRESS_PER_HOUR)
-    by_address = _times(_crowded(addresses, "ip_hash", hour, quiet), "ip_hash")
-    crowded = _crowded(domains, "email_domain", hour, settings.LIMIT_DOMAIN_PER_HOUR)
-    flooded = _flooded(crowded, "email_domain", hour, settings.LIMIT_DOMAIN_PER_HOUR)
-    by_domain = _times({k: v for k, v in crowded.items() if k not in flooded}, "email_domain")
+    per_minute, per_hour = settings.LIMIT_ADDRESS_PER_MINUTE, settings.LIMIT_ADDRESS_PER_HOUR
+    per_domain = settings.LIMIT_DOMAIN_PER_HOUR
+    # Only an address or domain with more signatures in the hour around the batch than a
+    # limit can break it. One over a limit even in the stretch all of its signatures'
+    # windows share is over it for each: settled by two bounded counts. Rows are read
+    # only for those near a limit.
+    counts = _counts(addresses, "ip_hash", _around(hour))
+    crowded = _crowded(addresses, counts, min(per_minute, per_hour))
+    burst = _flooded(crowded, "ip_hash", minute, per_minute)
+    sustained = _flooded(crowded, "ip_hash", hour, per_hour)
+    in_minute = _times(_without(crowded, burst), "ip_hash", minute)
+    in_hour = _times(_without(crowded, sustained), "ip_hash", hour)
+    counts = _bounded(domains, "email_domain", _around(hour), per_domain)
+    crowded = _crowded(domains, counts, per_domain)
+    flooded = _flooded(crowded, "email_domain", hour, per_domain)
+    by_domain = _times(_without(crowded, flooded), "email_domain", hour)
     reasons = {}
     for s in signatures:
         reason, at, me = "", s.created_at, (s.created_at, s.pk)
-        times = by_address.get((s.petition_id, s.ip_hash))
-        if times is not None:
-            if _between(times, at - minute, me) > settings.LIMIT_ADDRESS_PER_MINUTE:
-                reason = "address-burst"
-            elif _between(times, at - hour, me) > settings.LIMIT_ADDRESS_PER_HOUR:
-                reason = "address-rate"
+        key = (s.petition_id, s.ip_hash)
+        if key in burst or _over(in_minute.get(key), at - minute, me, per_minute):
+            reason = "address-burst"
+        elif key in sustained or _over(in_hour.get(key), at - hour, me, per_hour):
+            reason = "address-rate"
         key = (s.petition_id, s.email_domain)
-        times = by_domain.get(key)
-        over = key in flooded or (
-            times is not None and _between(times, at - hour, me) > settings.LIMIT_DOMAIN_PER_HOUR
-        )
+        over = key in flooded or _over(by_domain.get(key), at - hour, me, per_domain)
         if not reason and over:
             reason = "domain-rate"
         reasons[s.pk] = reason
@@ -256,9 +261,10 @@ def _by_petition(groups: dict[tuple, list[Signature]]) -> dict[int, list[Signatu
 
 
 def _counts(groups: dict[tuple, list[Signature]], column: str, spans) -> dict[tuple, int]:
-    """How many signatures each (petition, address or domain) has in a stretch of time
-    around the batch, `spans(first, last)` as filters on created_at: one query per
-    petition, counted in the database (a domain may have signed thousands of times)."""
+    """How many signatures each (petition, address) has in a stretch of time around the
+    batch, `spans(first, last)` as filters on created_at: one query per petition, counted
+    in the database. For groups that are small in practice: an address rarely signs more
+    than a few times; a domain may have signed thousands of times, see _bounded."""
     counts: dict[tuple, int] = {}
     for petition_id, batch in _by_petition(groups).items():
         first, last = min(s.created_at for s in batch), max(s.created_at for s in batch)
@@ -275,32 +281,52 @@ def _counts(groups: dict[tuple, list[Signature]], column: str, spans) -> dict[tu
     return counts
 
 
-def _crowded(groups: dict[tuple, list[Signature]], column: str, window: timedelta, limit: int):
-    """The groups that may break `limit`: more than that many signatures from `window`
-    before the batch's first to its last, a stretch that holds each one's window."""
-    counts = _counts(
-        groups,
-        column,
-        lambda first, last: {"created_at__gt": first - window, "created_at__lte": last},
-    )
+def _bounded(groups: dict[tuple, list[Signature]], column: str, spans, limit: int):
+    """_counts, one query per group, each counting no further than `limit` + 1: a busy
+    domain costs the same as a quiet one."""
+    counts: dict[tuple, int] = {}
+    for (petition_id, value), group in groups.items():
+        first, last = min(s.created_at for s in group), max(s.created_at for s in group)
+        found = Signature.objects.filter(
+            petition_id=petition_id, **{column: value}, **spans(first, last)
+        )
+        counts[(petition_id, value)] = found[: limit + 1].count()
+    return counts
+
+
+def _around(window: timedelta):
+    """From `window` before the first of a group to its last: holds each one's window."""
+    return lambda first, last: {"created_at__gt": first - window, "created_at__lte": last}
+
+
+def _shared(window: timedelta):
+    """From `window` before the last of a group to just before its first: each one's
+    window holds it."""
+    return lambda first, last: {"created_at__gt": last - window, "created_at__lt": first}
+
+
+def _crowded(groups: dict[tuple, list[Signature]], counts: dict[tuple, int], limit: int):
+    """The groups that may break `limit`: more than that many around them."""
     return {key: group for key, group in groups.items() if counts.get(key, 0) > limit}
 
 
-def _flooded(groups: dict[tuple, list[Signature]], column: str, window: timedelta, limit: int):
-    """The groups over `limit` for every signature of theirs in the batch: more than that
-    many from `window` before the batch's last to just before its first, a stretch that
-    each one's window holds. A domain far past its limit is settled without its rows."""
-    counts = _counts(
-        groups,
-        column,
-        lambda first, last: {"created_at__gt": last - window, "created_at__lt": first},
-    )
-    return {key for key in groups if counts.get(key, 0) > limit}
+def _flooded(groups: dict[tuple, list[Signature]], column: str, window, limit: int) -> set:
+    """The groups over `limit` in `window` for every signature of theirs in the batch."""
+    shared = _bounded(groups, column, _shared(window), limit)
+    return {key for key in groups if shared[key] > limit}
 
 
-def _times(groups: dict[tuple, list[Signature]], column: str) -> dict[tuple, list]:
+def _without(groups: dict[tuple, list[Signature]], settled: set) -> dict[tuple, list]:
+    return {key: group for key, group in groups.items() if key not in settled}
+
+
+def _over(times: list | None, after: datetime, upto: tuple, limit: int) -> bool:
+    return times is not None and _between(times, after, upto) > limit
+
+
+def _times(groups: dict[tuple, list[Signature]], column: str, window) -> dict[tuple, list]:
     """For each (petition, address or domain): when, and with which id, the petition was
-    signed from it, sorted, from an hour before the batch's first signature up to its last.
+    signed from it, sorted, from `window` before the batch's first signature to its last.
 
     One query per petition for the whole batch (`column IN (…)` on the signature_by_address
     or signature_by_domain index). The window is the batch's, wider than each group's own;
@@ -310,7 +336,7 @@ def _times(groups: dict[tuple, list[Signature]], column: str) -> dict[tuple, lis
         first, last = min(s.created_at for s in batch), max(s.created_at for s in batch)
         values = {getattr(s, column) for s in batch}
         rows = Signature.objects.filter(
-            petition_id=petition_id, created_at__gt=first - timedelta(hours=1),
+            petition_id=petition_id, created_at__gt=first - window,
             created_at__lte=last, **{f"{column}__in": values},
         ).values_list(column, "created_at", "pk")  # fmt: skip
         for value, created_at, pk in rows:
