@@ -79,13 +79,16 @@ def _rows_read(queries) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if "COUNT(" not in q["sql"].upper()]
 
 
-def test_a_domain_far_past_its_limit_is_held_without_reading_its_rows(
-    organizer, moderator, settings
-):
+def _domain_batch(petition, settings, earlier: int, minutes_ago: int) -> list[Signature]:
+    """Five signatures from one domain now, `earlier` from it `minutes_ago`; its limit
+    is 10 an hour."""
     settings.LIMIT_DOMAIN_PER_HOUR = 10
-    petition = make_petition(organizer, moderator)
-    _signed(petition, 40, "campaign.example", timezone.now() - timedelta(minutes=30))
-    batch = _signed(petition, 5, "campaign.example", timezone.now(), tag="g")
+    _signed(petition, earlier, "one.example", timezone.now() - timedelta(minutes=minutes_ago))
+    return _signed(petition, 5, "one.example", timezone.now(), tag="g")
+
+
+def test_a_domain_far_past_its_limit_is_held_without_reading_its_rows(petition, settings):
+    batch = _domain_batch(petition, settings, earlier=40, minutes_ago=30)
     with CaptureQueriesContext(connection) as queries:
         reasons = risk._rate_reasons(batch)
     assert set(reasons.values()) == {"domain-rate"}
@@ -93,8 +96,7 @@ def test_a_domain_far_past_its_limit_is_held_without_reading_its_rows(
     assert not any("email_domain" in sql for sql in _rows_read(queries)), "rows were read"
 
 
-def test_quiet_addresses_and_domains_are_cleared_by_counts_alone(organizer, moderator):
-    petition = make_petition(organizer, moderator)
+def test_quiet_addresses_and_domains_are_cleared_by_counts_alone(petition):
     batch = _signed(petition, 20, "quiet.example", timezone.now())
     with CaptureQueriesContext(connection) as queries:
         reasons = risk._rate_reasons(batch)
@@ -104,20 +106,12 @@ def test_quiet_addresses_and_domains_are_cleared_by_counts_alone(organizer, mode
 
 
 def test_a_domain_crossing_its_limit_within_the_batch_is_held_from_the_crossing_on(
-    organizer, moderator, settings
+    petition, settings
 ):
-    settings.LIMIT_DOMAIN_PER_HOUR = 10
-    petition = make_petition(organizer, moderator)
-    _signed(petition, 8, "crossing.example", timezone.now() - timedelta(minutes=10))
-    batch = _signed(petition, 5, "crossing.example", timezone.now(), tag="g")
+    batch = _domain_batch(petition, settings, earlier=8, minutes_ago=10)
     reasons = risk._rate_reasons(batch)
-    assert [reasons[row.pk] for row in batch] == [
-        "",
-        "",
-        "domain-rate",
-        "domain-rate",
-        "domain-rate",
-    ]
+    held = [reasons[row.pk] for row in batch]
+    assert held == ["", "", "domain-rate", "domain-rate", "domain-rate"]
 
 
 def test_an_address_far_past_both_limits_is_held_without_reading_its_rows(
