@@ -98,6 +98,47 @@ def test_a_reader_renders_the_page_itself_when_the_render_under_way_takes_too_lo
     assert time.monotonic() - started < 1
 
 
+def test_a_reader_stops_waiting_when_the_render_under_way_keeps_nothing(
+    client, petition, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 5)
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    pagecache.forget()
+    cache.delete(key)
+    assert cache.add(f"render:{key}", 1, 10)
+    # the render under way ends in an error page, which is not kept
+    ended = threading.Timer(0.1, cache.delete, [f"render:{key}"])
+    ended.start()
+    started = time.monotonic()
+    assert client.get(petition.get_absolute_url()).status_code == 200
+    assert time.monotonic() - started < 2
+    ended.join()
+
+
+def test_readers_waiting_together_are_never_handed_a_copy_too_old_to_show(
+    client, petition, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.2)
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    stored, _fresh = pagecache._LOCAL[key]
+    pagecache._LOCAL[key] = (stored, time.time() - stored["stale_seconds"] - 1)
+    cache.delete(key)
+    assert cache.add(f"render:{key}", 1, 10)  # a render that never ends
+    path = petition.get_absolute_url()
+    found = []
+    readers = [
+        threading.Thread(target=lambda: found.append(pagecache.lookup(key, path)[0]))
+        for _ in range(3)
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert found == [None, None, None]
+
+
 def test_nobody_waits_for_a_page_the_cache_never_keeps(client, petition, monkeypatch):
     waited = []
     monkeypatch.setattr(pagecache, "_rendered_meanwhile", lambda key: waited.append(key))

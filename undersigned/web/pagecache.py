@@ -192,8 +192,8 @@ def _kept(path_info: str) -> bool:
 
 
 def _rendered_meanwhile(key: str) -> dict | None:
-    """The copy another request is rendering, once it is stored; None if it is not
-    stored within RENDER_WAIT_SECONDS (this request then renders it too).
+    """The copy another request is rendering, once it is stored; None if that request
+    stored nothing or took longer than RENDER_WAIT_SECONDS (this one then renders it).
 
     With no copy anywhere (a process that just started, a page nobody read for a while),
     a crowd would otherwise render the page once per reader, all at once, each render
@@ -208,15 +208,17 @@ def _rendered_meanwhile(key: str) -> dict | None:
     if not watcher:
         watched.wait(RENDER_WAIT_SECONDS)
         local = _LOCAL.get(key)
-        return local[0] if local is not None else None
+        return local[0] if local is not None and time.time() < local[1] else None
     try:
         deadline = time.monotonic() + RENDER_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(RENDER_POLL_SECONDS)
-            stored = cache.get(key)
-            if stored is not None:
-                _remember(key, stored)
-                return stored
+            found = cache.get_many([key, f"render:{key}"])
+            if key in found:
+                _remember(key, found[key])
+                return found[key]
+            if f"render:{key}" not in found:  # done, and not kept (a 404, an error)
+                return None
         return None
     finally:
         with _WATCH_LOCK:
