@@ -68,31 +68,35 @@ def _stored_later(key: str, stored: dict, after: float) -> threading.Thread:
     return later
 
 
+def _no_copy_while_another_renders(client, petition) -> tuple[str, dict]:
+    """The page's key and the copy a render stores, after the copy is gone from this
+    process (one that just started) and from the shared cache, while another request
+    has claimed the next render."""
+    client.get(petition.get_absolute_url())
+    key = only_key()
+    stored = cache.get(key)
+    pagecache.forget()
+    cache.delete(key)
+    assert cache.add(f"render:{key}", 1, 10)
+    return key, stored
+
+
 def test_with_no_copy_anywhere_a_reader_waits_for_the_render_under_way(
     client, petition, django_assert_num_queries
 ):
-    first = client.get(petition.get_absolute_url())
-    key = only_key()
-    stored = cache.get(key)
-    pagecache.forget()  # a process that just started, while
-    cache.delete(key)  # the copy expired everywhere
-    assert cache.add(f"render:{key}", 1, 10)  # and another request renders it now
+    key, stored = _no_copy_while_another_renders(client, petition)
     later = _stored_later(key, stored, 0.2)
     with django_assert_num_queries(0):  # no second render
         meanwhile = client.get(petition.get_absolute_url())
     later.join()
-    assert meanwhile.content == first.content
+    assert meanwhile.content == stored["body"]
 
 
 def test_a_reader_renders_the_page_itself_when_the_render_under_way_takes_too_long(
     client, petition, monkeypatch
 ):
     monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.1)
-    client.get(petition.get_absolute_url())
-    key = only_key()
-    pagecache.forget()
-    cache.delete(key)
-    assert cache.add(f"render:{key}", 1, 10)  # a render that never ends
+    _no_copy_while_another_renders(client, petition)  # a render that never ends
     started = time.monotonic()
     assert client.get(petition.get_absolute_url()).status_code == 200
     assert time.monotonic() - started < 1
@@ -102,11 +106,7 @@ def test_a_reader_stops_waiting_when_the_render_under_way_keeps_nothing(
     client, petition, monkeypatch
 ):
     monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 5)
-    client.get(petition.get_absolute_url())
-    key = only_key()
-    pagecache.forget()
-    cache.delete(key)
-    assert cache.add(f"render:{key}", 1, 10)
+    key, _stored = _no_copy_while_another_renders(client, petition)
     # the render under way ends in an error page, which is not kept
     ended = threading.Timer(0.1, cache.delete, [f"render:{key}"])
     ended.start()

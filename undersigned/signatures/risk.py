@@ -253,6 +253,11 @@ def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
     return reasons
 
 
+def _span(signatures: list[Signature]) -> tuple[datetime, datetime]:
+    """When the first and the last of them signed."""
+    return min(s.created_at for s in signatures), max(s.created_at for s in signatures)
+
+
 def _by_petition(groups: dict[tuple, list[Signature]]) -> dict[int, list[Signature]]:
     petitions: dict[int, list[Signature]] = defaultdict(list)
     for (petition_id, _value), group in groups.items():
@@ -267,7 +272,7 @@ def _counts(groups: dict[tuple, list[Signature]], column: str, spans) -> dict[tu
     than a few times; a domain may have signed thousands of times, see _bounded."""
     counts: dict[tuple, int] = {}
     for petition_id, batch in _by_petition(groups).items():
-        first, last = min(s.created_at for s in batch), max(s.created_at for s in batch)
+        first, last = _span(batch)
         rows = (
             Signature.objects.filter(
                 petition_id=petition_id, **spans(first, last),
@@ -286,7 +291,7 @@ def _bounded(groups: dict[tuple, list[Signature]], column: str, spans, limit: in
     domain costs the same as a quiet one."""
     counts: dict[tuple, int] = {}
     for (petition_id, value), group in groups.items():
-        first, last = min(s.created_at for s in group), max(s.created_at for s in group)
+        first, last = _span(group)
         found = Signature.objects.filter(
             petition_id=petition_id, **{column: value}, **spans(first, last)
         )
@@ -333,7 +338,7 @@ def _times(groups: dict[tuple, list[Signature]], column: str, window) -> dict[tu
     _between bounds every count by time, so the extra rows change nothing."""
     times: dict[tuple, list] = {key: [] for key in groups}
     for petition_id, batch in _by_petition(groups).items():
-        first, last = min(s.created_at for s in batch), max(s.created_at for s in batch)
+        first, last = _span(batch)
         values = {getattr(s, column) for s in batch}
         rows = Signature.objects.filter(
             petition_id=petition_id, created_at__gt=first - window,

@@ -158,7 +158,7 @@ def _remember(key: str, stored: dict) -> None:
     _LOCAL[key] = (stored, stored["expires"])
 
 
-def lookup(key: str, path_info: str = "") -> tuple[dict | None, bool]:
+def lookup(key: str, path_info: str) -> tuple[dict | None, bool]:
     """The stored page for `key` and whether this request claimed its render.
 
     When no fresh copy exists anywhere, one request renders it (it claims the key with
