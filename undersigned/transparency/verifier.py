@@ -1,7 +1,7 @@
 """Check a petition's public log from its public data alone (undersigned/cli.py runs it).
 
 No Django and no database: the standard library, `cryptography`, and the pure modules
-merkle.py, notes.py and site.py, so anyone can run it against any Undersigned site.
+merkle.py, notes.py, replay.py and site.py, so anyone can run it against any Undersigned site.
 """
 
 from __future__ import annotations
@@ -10,21 +10,22 @@ import hashlib
 import itertools
 import re
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from undersigned.transparency import merkle, notes
+from undersigned.transparency.replay import (
+    BULK_ONLY,
+    COUNT_CHANGE,
+    KINDS,
+    LEAF,
+    Replay,
+    first_problems,
+    follow,
+    replay,
+)
 from undersigned.transparency.site import FetchError, Log, _, ngettext
 
 PROOF_PAIRS = 100  # consistency proofs fetched (the most recent); the roots imply the rest
-STATES = {  # kind: (state it must follow, state it leads to); None: never logged before
-    "confirmed": (None, "counted"),
-    "withdrawn": ("counted", "withdrawn"),
-    "invalidated": ("counted", "invalidated"),
-    "reverted": ("invalidated", "counted"),
-}
-COUNT_CHANGE = {"confirmed": 1, "withdrawn": -1, "invalidated": -1, "reverted": 1}
-KINDS = ("", "confirmed", "withdrawn", "invalidated", "reverted")  # codes in Replay.kinds
 # The public ledger (/petitions/<id>/changes.json): what log entries each kind of line may
 # name; and the kinds of entry that only a line of the ledger may add (bulk changes).
 LEDGER_ENTRY_KINDS = {
@@ -32,8 +33,6 @@ LEDGER_ENTRY_KINDS = {
     "reinstated": {"reverted", "confirmed"},
     "released": {"confirmed"},
 }
-BULK_ONLY = {KINDS.index("invalidated"), KINDS.index("reverted")}
-LEAF = re.compile(r"v1 (confirmed|withdrawn|invalidated|reverted) ([0-9]{1,15}) ([0-9a-f]{64})")
 # The petition page's count is cached for a few seconds, and new entries are numbered every
 # few seconds: a count the log has not reached yet is asked for again this often.
 COUNT_TRIES = 4
@@ -82,67 +81,6 @@ def open_checkpoints(log: Log, rows: list[dict], trusted: list[notes.VerifierKey
         statements.append(statement)
         report.latest, report.latest_note = statement, row["note"]
     return statements
-
-
-@dataclass
-class Replay:
-    """What the entries say, recomputed: roots and counts at the sizes asked for."""
-
-    size: int = 0
-    roots: dict[int, bytes] = field(default_factory=dict)
-    counts: dict[int, int] = field(default_factory=dict)
-    states: dict[str, str] = field(default_factory=dict)  # commitment: its last state
-    wanted: list[dict] = field(default_factory=list)  # the entries a receipt's number names
-    kinds: bytearray = field(default_factory=bytearray)  # each entry's kind, as KINDS index
-
-
-def follow(entry: dict, index: int, states: dict[str, str]) -> tuple[str, str, str]:
-    """One entry's kind and commitment, after checking it is well formed, in its place and
-    a step its signature may take; and a problem ("" if none). Updates `states`."""
-    match = LEAF.fullmatch(entry.get("leaf", ""))
-    if not match or entry.get("index") != index:
-        return "", "", _("entry %(index)s: malformed or out of place") % {"index": index}
-    kind, commitment = match[1], match[3]
-    before, after = STATES[kind]
-    was, states[commitment] = states.get(commitment), after
-    if was == before:
-        return kind, commitment, ""
-    was = was or _("never confirmed")
-    problem = _("entry %(index)s: “%(kind)s”, but that signature was %(was)s")
-    return kind, commitment, problem % {"index": index, "kind": kind, "was": was}
-
-
-def _some(problems: list[str]) -> list[str]:
-    """The first ten problems, and how many more there are."""
-    more = len(problems) - 10
-    said = ngettext("… and %(n)s more problem", "… and %(n)s more problems", more)
-    return problems[:10] + ([said % {"n": more}] if more > 0 else [])
-
-
-def replay(entries: Iterable[dict], sizes: set[int], report: Report, wanted: str) -> Replay:
-    """Stream the entries once: hash them into the tree, count, and follow each signature's
-    states (confirmed once; withdrawn or invalidated only while counted; reverted only
-    while invalidated).
-
-    `wanted` is a receipt's number: the entry's place in the log, from 1 (index + 1), or,
-    on a receipt e-mailed before 2026-12, the site's id of the entry. Both are kept; the
-    receipt's code tells which is its entry (_check_receipt)."""
-    result, compact, count, wrong = Replay(), merkle.CompactRange(), 0, []
-    for index, entry in enumerate(entries):
-        kind, _commitment, problem = follow(entry, index, result.states)
-        if problem:
-            wrong.append(problem)
-        result.kinds.append(KINDS.index(kind))
-        if kind:
-            count += COUNT_CHANGE[kind]
-            if wanted and wanted in (str(index + 1), str(entry.get("id"))):
-                result.wanted.append(entry)
-        compact.append(merkle.leaf_hash(entry.get("leaf", "").encode()))
-        if compact.size in sizes:
-            result.roots[compact.size], result.counts[compact.size] = compact.root(), count
-    result.size = compact.size
-    report.problems += _some(wrong)
-    return result
 
 
 def verify(
@@ -287,7 +225,7 @@ def check_ledger(log: Log, replayed: Replay, report: Report) -> None:
             )
             % {"n": len(unnamed), "numbers": ", ".join(map(str, unnamed[:10]))}
         )
-    report.problems += _some(problems)
+    report.problems += first_problems(problems)
     lines = len(served["changes"])
     if not problems:
         report.passed.append(
@@ -332,7 +270,7 @@ def check_shown_count(log: Log, replayed: Replay, report: Report) -> None:
             break
         if attempt + 1 < COUNT_TRIES:
             pause()
-    report.problems += _some(problems)
+    report.problems += first_problems(problems)
     signatures = ngettext("%(count)s signature", "%(count)s signatures", shown)
     signatures %= {"count": shown}
     report.check(
