@@ -10,8 +10,9 @@ from undersigned.signatures.models import Signature
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 2
+def _page_cache_on(page_cache):
+    """On, and each copy kept for a whole period: a copy stored just before a 2-s period
+    ended expired at once and made a request expected from the cache render again."""
 
 
 @pytest.mark.parametrize("name", ["petitions:detail", "petitions:detail_json"])
