@@ -3,6 +3,8 @@
 import threading
 import time
 
+import pytest
+
 from undersigned.jobs.management.commands import worker
 from undersigned.signatures import mailing
 
@@ -67,15 +69,16 @@ def test_after_a_full_batch_that_got_little_of_the_cpu_the_pump_rests(monkeypatc
     monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     worker.run_mail_pump(clock, 0.25)
     rest, *after = clock.waits  # none after the first batch
-    assert 0 < rest < 0.25  # 3 × the (short) second batch's length
+    assert 0 < rest < 0.25  # 15 × the (short) second batch's length
     assert after == [0.25, 0.25]  # the partial batch and the empty one: the interval only
 
 
 def test_the_rest_grows_with_how_little_of_the_cpu_the_pump_got():
     assert mailing.pause_after(2.0, 1.0) == 0
-    assert mailing.pause_after(2.0, 0.5) == 2.0
-    assert mailing.pause_after(2.0, 0.25) == 6.0
-    # a machine that gives it nothing still lets it send a trickle: one part in twenty
+    assert mailing.pause_after(2.0, 0.8) == pytest.approx(2.0 * 0.36 / 0.64)  # runs 64 %
+    assert mailing.pause_after(2.0, 0.5) == 6.0  # runs a quarter of the time
+    # a machine that gives it little or nothing still lets it send a trickle: 1 part in 20
+    assert mailing.pause_after(2.0, 0.2) == 2.0 * (1 / mailing.MIN_SHARE - 1)
     assert mailing.pause_after(2.0, 0.0) == 2.0 * (1 / mailing.MIN_SHARE - 1)
 
 

@@ -187,3 +187,24 @@ def test_a_slow_batch_renews_its_claim_so_no_other_worker_sends_it_too(petition,
     monkeypatch.setattr(mailing, "_confirmation_message", slow_mail_server)
     assert send_confirmation_mails() == 3
     assert seen == [0, 0, 0]  # at no moment did another worker see a stale claim
+
+
+def test_each_row_is_written_twice_per_email_its_claim_and_its_sent_mark(petition):
+    """Every UPDATE of a signature writes a new version of the row and of its index
+    entries: the claim carries the rate assessment and the token's hash with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_many(petition, 4)
+    with CaptureQueriesContext(connection) as queries:
+        assert send_confirmation_mails() == 4
+    updates = [q["sql"] for q in queries if 'UPDATE "signatures_signature"' in q["sql"]
+               or "UPDATE signatures_signature" in q["sql"]]  # fmt: skip
+    # one statement run for each row (Django logs it as "4 times: …") claims, and one per
+    # row marks it sent; nothing else writes the rows
+    claims = [sql for sql in updates if sql.startswith("4 times: ")]
+    assert len(claims) == 1 and "mail_claimed_at = %s" in claims[0]
+    assert len(updates) == 1 + 4, updates
+    for row in Signature.objects.all():
+        assert row.assessed_at and row.held_reason == "" and row.token_hash
+        assert row.mail_sent_at and row.mail_claimed_at is None

@@ -35,6 +35,10 @@ from undersigned.signatures.sql import sql_time
 # mail server never makes two workers send the same batch.
 CLAIM_STALE = timedelta(minutes=1)
 NUDGE_KEY = "confirmation-mails:nudged"
+CLAIM = (
+    "UPDATE signatures_signature SET mail_claimed_at = %s, assessed_at = %s, held_reason = %s, "
+    "token_hash = %s, token_created_at = %s WHERE id = %s"
+)
 MARK_SENT = (
     "UPDATE signatures_signature SET mail_requested_at = NULL, mail_claimed_at = NULL, "
     "mail_sent_at = %s, mails_sent = mails_sent + 1 WHERE id = %s"
@@ -79,12 +83,14 @@ def pause_after(took: float, got: float) -> float:
     """Seconds the pump rests after a batch that took `took` while getting `got` of a CPU.
 
     A low priority orders who runs first, but a runnable pump still costs the web: each
-    time it runs in a gap, the web's next request waits for it or for the database it
-    keeps busy (bench/RESULTS.md). So the pump gives back in time what the machine made it
-    wait: resting (1 / got - 1) times the batch's length keeps it off the CPU in that
-    proportion. On a quiet machine (got near 1) it barely rests; on a saturated one it
-    sends a trickle, and catches up at full speed once the crowd has gone."""
-    return took * (1 / max(got, MIN_SHARE) - 1)
+    time it runs in a gap, the web's next request waits for it, and the database works
+    for the pump at the web's own priority, which the worker's nice does not reach. So
+    the pump runs `got` squared of the time, resting (1 / got² - 1) times the batch's
+    length: once for the CPU it takes, once for the database work it makes. On a quiet
+    machine (got near 1) it barely rests; on a saturated one it sends a trickle, and
+    catches up at full speed once the crowd has gone. A pump that keeps up with the
+    signing never rests: only a full batch (a backlog) leads here."""
+    return took * (1 / max(got * got, MIN_SHARE) - 1)
 
 
 def nudge_mailer() -> None:
@@ -131,22 +137,36 @@ def _mail_pending(now: datetime):
     ).filter(Q(mail_claimed_at__isnull=True) | Q(mail_claimed_at__lt=now - CLAIM_STALE))
 
 
-def _claim_mails(now: datetime, limit: int, ids: list[int] | None) -> list[Signature]:
-    """Claim up to `limit` rows waiting for their e-mail. PostgreSQL: FOR UPDATE SKIP
-    LOCKED, so several workers take disjoint batches; SQLite: BEGIN IMMEDIATE serialises
-    the claim. The conditional UPDATE is what makes a claim exclusive either way."""
+def _claim_mails(now: datetime, limit: int, ids: list[int] | None) -> dict[Signature, str]:
+    """Claim up to `limit` rows waiting for their e-mail; each row with its new token.
+
+    The rows are locked first: on PostgreSQL FOR UPDATE SKIP LOCKED, so several workers
+    take disjoint batches; on SQLite BEGIN IMMEDIATE serialises the claim. Then their rates
+    are assessed (so a held one never counts) and each gets a fresh token, of which only
+    the hash is stored, before any link leaves. One UPDATE per row writes the claim, the
+    assessment and the token: every UPDATE of a signature writes a new version of the row
+    and, unless only unindexed columns change in place, of each of its index entries, so
+    one statement instead of three is the most the database is spared."""
     with transaction.atomic():
-        waiting = _mail_pending(now)
+        waiting = _mail_pending(now).select_related("petition")
         if ids is not None:
             waiting = waiting.filter(pk__in=ids)
         if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True)
-        picked = list(waiting.order_by("mail_requested_at").values_list("pk", flat=True)[:limit])
-        if not picked:
-            return []
-        _mail_pending(now).filter(pk__in=picked).update(mail_claimed_at=now)
-        claimed = Signature.objects.filter(pk__in=picked, mail_claimed_at=now)
-        return list(claimed.select_related("petition"))
+            waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+        rows = list(waiting.order_by("mail_requested_at")[:limit])
+        if not rows:
+            return {}
+        risk.assess_batch(rows, now)
+        tokens = {row: row.new_token(now) for row in rows}
+        with connection.cursor() as cursor:  # plain SQL: the ORM's CASE for 100 rows costs more
+            cursor.executemany(CLAIM, [
+                (sql_time(now), sql_time(row.assessed_at), row.held_reason, row.token_hash,
+                 sql_time(now), row.pk)
+                for row in rows
+            ])  # fmt: skip
+    for row in rows:
+        row.mail_claimed_at = now
+    return tokens
 
 
 def send_confirmation_mails(
@@ -154,10 +174,8 @@ def send_confirmation_mails(
 ) -> int:
     """Send one batch of confirmation e-mails over one SMTP connection; how many were sent.
 
-    1. Claim a batch of rows (above), assess their rates (so a held one never counts).
-    2. A fresh token per row: only its hash is stored (one UPDATE for the batch), before
-       any link leaves.
-    3. Send each e-mail and mark its row sent at once: a worker killed mid-batch resends
+    1. Claim a batch of rows, assess their rates and give each a fresh token (above).
+    2. Send each e-mail and mark its row sent at once: a worker killed mid-batch resends
        at most the one e-mail it was sending (the marks do not wait for the disk:
        lib/commits.py says why that loses nothing). If SMTP fails, the rows not yet tried are
        released for the next attempt and the error is raised (the task fails, the pump
@@ -168,16 +186,10 @@ def send_confirmation_mails(
     """
     share = share or CpuShare()
     now = timezone.now()
-    rows = _claim_mails(now, limit or settings.CONFIRMATION_MAIL_BATCH, ids)
-    if not rows:
+    tokens = _claim_mails(now, limit or settings.CONFIRMATION_MAIL_BATCH, ids)
+    if not tokens:
         return 0
-    risk.assess_batch(rows, now)
-    tokens = {row.pk: row.new_token(now) for row in rows}
-    with connection.cursor() as cursor:  # plain SQL: the ORM's CASE for 100 rows costs more
-        cursor.executemany(
-            "UPDATE signatures_signature SET token_hash = %s, token_created_at = %s WHERE id = %s",
-            [(row.token_hash, sql_time(now), row.pk) for row in rows],
-        )
+    rows = list(tokens)
     sent, sending, stencils, pages = 0, False, {}, {}
     claimed = now
     try:
@@ -188,7 +200,7 @@ def send_confirmation_mails(
                 if row.petition_id not in pages:  # one reverse() per petition, not per row
                     pages[row.petition_id] = supporters.page_url(row.petition)
                 with share.measure():
-                    message = _confirmation_message(row, tokens[row.pk], smtp, stencils, pages)
+                    message = _confirmation_message(row, tokens[row], smtp, stencils, pages)
                 sending = True
                 message.send()
                 sending = False

@@ -193,19 +193,15 @@ def assess_rates(signature_id: int, now: datetime | None = None) -> str:
 
 
 def assess_batch(signatures: list[Signature], now: datetime) -> None:
-    """assess_rates() for a batch the caller has claimed: the same rules, with one query
-    per address and per domain in the batch instead of two per signature."""
+    """assess_rates() for a batch the caller has claimed and locked: the same rules, with
+    one query per address and per domain in the batch instead of two per signature. Sets
+    `held_reason` and `assessed_at` on the fresh ones; the caller writes them with its
+    claim (mailing._claim_mails), in the same UPDATE of each row."""
     fresh = [s for s in signatures if s.assessed_at is None]
     reasons = _rate_reasons([s for s in fresh if not s.held_reason])
-    by_reason: dict[str, list[int]] = {}
     for signature in fresh:
-        reason = signature.held_reason or reasons[signature.pk]
-        signature.held_reason, signature.assessed_at = reason, now
-        by_reason.setdefault(reason, []).append(signature.pk)
-    for reason, pks in by_reason.items():
-        Signature.objects.filter(pk__in=pks, assessed_at__isnull=True).update(
-            assessed_at=now, held_reason=reason
-        )
+        signature.held_reason = signature.held_reason or reasons[signature.pk]
+        signature.assessed_at = now
 
 
 def _rate_reasons(signatures: list[Signature]) -> dict[int, str]:
