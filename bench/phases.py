@@ -325,7 +325,10 @@ def mail_batch(stack) -> int:
     return int(stack.env.get("CONFIRMATION_MAIL_BATCH", 100))  # settings.py's default
 
 
-def settle(stack, batches: int = 2, bound: float = 10.0) -> None:
+SETTLE_BATCHES = 2  # whole batches per thawed pump before a mailing slice starts
+
+
+def settle(stack, batches: int = SETTLE_BATCHES, bound: float = 10.0) -> None:
     """Wait until each thawed pump has sent `batches` whole batches. A pump frozen in the
     middle of a batch counts the frozen seconds as the batch's length and rests in
     proportion (mailing.pause_after), so the first seconds after a thaw would show a pump
@@ -343,7 +346,7 @@ def signing_while_mailing(run: Run, left: int) -> None:
     stack, sink = run.stack, run.stack.sink
     pairs, seconds = (2, 4) if run.quick else (10, 3)
     wanted = int((run.out["mail_per_s"] or 100) * pairs * seconds * 1.5)
-    wanted += pairs * 2 * len(stack.workers) * mail_batch(stack)  # settle()
+    wanted += pairs * SETTLE_BATCHES * len(stack.workers) * mail_batch(stack)
     if left < wanted:
         stack.helper("backlog", run.ids["bench"], wanted - left, MAIL_DOMAIN)
     ratios, mailing, mailed, spent = [], [], 0, 0.0
