@@ -16,6 +16,9 @@ from undersigned.petitions.models import Petition
 def _isolated(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
     settings.PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on
+    # Argon2 costs ~0.14 s a password on purpose, and most tests make a moderator with one
+    # (Django's advice for tests; tests/test_failures.py checks the real hasher).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

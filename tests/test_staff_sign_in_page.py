@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _one_window(monkeypatch):
-    # One fixed window throughout: a dozen argon2 checks may straddle a window's edge.
+    # One fixed window throughout: a dozen password checks may straddle a window's edge.
     monkeypatch.setattr("undersigned.lib.ratelimit.time", SimpleNamespace(time=lambda: 6000.0))
 
 

@@ -11,15 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 from support import make_petition, run_queued_tasks
-from test_accessibility import SCHEMES, SIZES
+from test_accessibility import VIEWS
 
 from undersigned.petitions.models import Petition
 from undersigned.signatures import actions
 
 
 @pytest.mark.browser
-@SCHEMES
-@SIZES
+@VIEWS
 def test_region_breakdown_page(audit_page, site, organizer, moderator, size, scheme):
     """The breakdown of the demo's wards: a map, a sortable table, a sign form with
     postcodes; and a petition whose sign form offers a country's regions."""
@@ -52,8 +51,7 @@ def test_region_breakdown_page(audit_page, site, organizer, moderator, size, sch
 
 
 @pytest.mark.browser
-@SCHEMES
-@SIZES
+@VIEWS
 def test_representatives_pages(audit_page, site, organizer, moderator, size, scheme):
     """A representative's public page, the position page behind their link, the
     subscription pages, the waiting list, and a petition with the positions block."""
@@ -91,8 +89,7 @@ def test_representatives_pages(audit_page, site, organizer, moderator, size, sch
 
 
 @pytest.mark.browser
-@SCHEMES
-@SIZES
+@VIEWS
 def test_changes_to_the_count_and_supporters_pages(
     audit_page, site, organizer, moderator, size, scheme
 ):
