@@ -84,6 +84,21 @@ def test_a_request_that_would_wait_too_long_gets_a_fast_503_without_asking_djang
     assert door.admission._running == 2 and len(door.admission._waiting) == 5  # untouched
 
 
+def test_a_crowd_at_an_idle_process_is_refused_once_nothing_has_finished_for_long():
+    """The average still says 1 ms (measured while idle), but the two requests running
+    have not finished in 300 ms: a third in line would wait about 4 × 300 / 2 ms."""
+    door = FrontDoor(never)
+    door.admission.seconds_per_request = 0.001
+    door.admission._running = 2
+    door.admission._waiting.extend(threading.Event() for _ in range(3))
+    door.admission._progress_at = time.monotonic() - 0.3
+    answer = Call()
+    started = time.monotonic()
+    door(environ("/petitions/1/sign", "POST"), answer)
+    assert answer.status.startswith("503")
+    assert time.monotonic() - started < 0.1  # at once, not after waiting in line
+
+
 def test_a_short_line_waits_its_turn_instead_of_being_refused():
     door = FrontDoor(django_taking(0.05))
     door.admission._running = 2

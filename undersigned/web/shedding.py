@@ -8,15 +8,22 @@ request is answered a fast 503 with `Retry-After` only when its expected wait is
 than OVERLOAD_QUEUE_MS:
 
     expected wait = time already queued in a proxy in front (X-Request-Start, when trusted)
-                  + requests ahead of it here × the measured time one takes / OVERLOAD_RUNNING
+                  + requests ahead of it here × the time one takes / OVERLOAD_RUNNING
 
 The time one request takes is measured on this process's own recent requests (a moving
 average of their wall-clock time in Django), so the rule follows the machine's real
-speed, whatever the hardware and whatever else runs on it. Waiting requests block on a
-condition variable, not on the interpreter lock, so a request that must be refused gets
-the CPU quickly and its 503 costs microseconds. The server must hand requests over to
-enough threads that the queue forms here, where it can be timed, rather than inside the
-server (docs/operations.md: granian's --blocking-threads and --backpressure).
+speed, whatever the hardware and whatever else runs on it. An average lags when a crowd
+reaches an idle process and every request suddenly takes many times longer, so it is
+checked against what the requests running now show: when no place has freed up for
+G seconds, each of them has run at least G, and so the estimate is at least G. Without
+that, an idle process let in more of a crowd than it could serve in time, until the
+server's own limit on requests held the rest, untimed, in the kernel's queue.
+
+Waiting requests block on a condition variable, not on the interpreter lock, so a
+request that must be refused gets the CPU quickly and its 503 costs microseconds. The
+server must hand requests over to enough threads that the queue forms here, where it can
+be timed, rather than inside the server (docs/operations.md: granian's --blocking-threads
+and --backpressure).
 """
 
 from __future__ import annotations
@@ -39,16 +46,20 @@ class Admission:
 
     def __init__(self) -> None:
         self.seconds_per_request = FIRST_GUESS_SECONDS
+        self._progress_at = time.monotonic()  # when a place last freed up or was free
         self._running = 0
         self._waiting: deque[threading.Event] = deque()
         self._lock = threading.Lock()
 
-    def expected_wait(self, running: int) -> float:
+    def expected_wait(self, running: int, now: float) -> float:
         """Seconds a request arriving now would wait for a turn: a place frees up every
-        `seconds_per_request / running` on average, and it needs one more than are ahead."""
+        `seconds_per_request / running` on average, and it needs one more than are ahead.
+        Places are only taken when others free up, so if none has for G seconds, every
+        request running has run at least G: one takes at least G."""
         if self._running < running and not self._waiting:
             return 0.0
-        return (len(self._waiting) + 1) * self.seconds_per_request / running
+        took = max(self.seconds_per_request, now - self._progress_at)
+        return (len(self._waiting) + 1) * took / running
 
     @contextlib.contextmanager
     def enter(self, running: int, limit: float, queued: float = 0.0) -> Iterator[bool]:
@@ -59,11 +70,13 @@ class Admission:
             yield True
             return
         with self._lock:
-            wait = self.expected_wait(running)
+            now = time.monotonic()
+            wait = self.expected_wait(running, now)
             if queued + wait > limit:
                 admitted = False
             elif self._running < running and not self._waiting:
                 self._running += 1
+                self._progress_at = now
                 admitted, turn = True, None
             else:
                 admitted, turn = True, threading.Event()
@@ -93,6 +106,7 @@ class Admission:
     def _leave(self, took: float) -> None:
         with self._lock:
             self.seconds_per_request += SMOOTHING * (took - self.seconds_per_request)
+            self._progress_at = time.monotonic()
             if self._waiting:
                 self._waiting.popleft().set()  # the place passes on: _running is unchanged
             else:
