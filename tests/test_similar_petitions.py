@@ -177,6 +177,20 @@ def test_the_json_endpoint_takes_any_input_without_an_error(client, library, que
     assert response.status_code == 200 and response.json() == {"petitions": []}
 
 
+def test_a_title_with_a_nul_byte_is_searched_without_it_and_refused_by_the_form(
+    client, organizer, library
+):
+    """Found by tests/test_fuzz.py on PostgreSQL, which refuses a NUL in any text: the
+    search ran on the raw title before the form said no, and the page was a 500."""
+    assert titles(similar_petitions("Keep the library\x00open")) == [library.title]
+    client.force_login(organizer)
+    data = petition_data(title="Keep the library\x00open")
+    response = client.post(reverse("petitions:new"), data)
+    assert response.status_code == 400 and "Null characters are not allowed" in (
+        response.content.decode()
+    )
+
+
 def test_a_recently_closed_petition_says_so_with_its_count(client, organizer, moderator):
     closed = make_petition(organizer, moderator, state=Petition.State.CLOSED)
     Petition.objects.filter(pk=closed.pk).update(signature_count=1)

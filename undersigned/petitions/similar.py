@@ -93,7 +93,8 @@ def similar_petitions(
     title: str, exclude: int | None = None, now: datetime | None = None, limit: int = LIMIT
 ) -> list[Petition]:
     """Up to `limit` open or recently closed petitions like `title`, closest first."""
-    title = " ".join(title.split())[:150]
+    # PostgreSQL refuses a NUL in any text; the form refuses it too, but lists these first.
+    title = " ".join(title.replace("\x00", " ").split())[:150]
     words = significant_words(title)
     if not words:
         return []
