@@ -336,9 +336,10 @@ PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 2, minimum=0)
 # Load shedding (web/shedding.py): each server process runs at most OVERLOAD_RUNNING
 # requests in Django at once, the others wait their turn in order, and a request whose
 # expected wait is longer than OVERLOAD_QUEUE_MS gets a fast 503 with Retry-After
-# (milliseconds; 0: never refuse).
+# (milliseconds; 0: never refuse). Few places per process: the requests in Django take
+# turns at the interpreter lock, and every other request, a refusal too, waits for it.
 OVERLOAD_QUEUE_MS = env.integer("OVERLOAD_QUEUE_MS", 500, minimum=0)
-OVERLOAD_RUNNING = env.integer("OVERLOAD_RUNNING", 4, minimum=0)
+OVERLOAD_RUNNING = env.integer("OVERLOAD_RUNNING", 2, minimum=0)
 # Messages live in a signed cookie, never the session: reading them must not make a
 # public page vary by session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
