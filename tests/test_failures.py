@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from support import SIGNER
 
+from undersigned import settings as configured
 from undersigned.accounts.models import User
 from undersigned.petitions import views as petition_views
 from undersigned.signatures.models import Signature
@@ -94,8 +95,6 @@ def test_staff_password_guessing_is_rate_limited(client, db, moderator, monkeypa
 
 
 def test_staff_passwords_are_hashed_with_argon2(db, settings):
-    from undersigned import settings as configured
-
     settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS  # not the tests' fast one
     staff = User.objects.create_user("staff@example.org", "a-strong-password-1", is_staff=True)
     assert staff.password.startswith("argon2")
