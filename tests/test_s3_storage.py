@@ -23,8 +23,8 @@ from undersigned.accounts.models import User
 from undersigned.delivery.models import DeliveryPack
 from undersigned.lib.emails import build_message
 from undersigned.lib.outbox import OutboxBackend, letters
+from undersigned.lib.stores import file_stores
 from undersigned.petitions.models import Petition
-from undersigned.settings import file_stores
 from undersigned.sharing import actions as sharing
 from undersigned.sharing.models import Picture
 

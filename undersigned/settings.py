@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from undersigned.lib import env
+from undersigned.lib.stores import file_stores
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
@@ -19,47 +19,10 @@ STORAGE_DIR = Path(env.string("STORAGE_DIR", str(VAR_DIR)))
 
 DEBUG = env.boolean("DEBUG", False)
 
-
-def _secret_key() -> str:
-    key = env.string("SECRET_KEY")
-    if key:
-        if len(key) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
-        return key
-    # `make run` (DEBUG=1) keeps one random key under var/ so that sessions survive
-    # restarts. Any later command in the same checkout uses it too, whatever its DEBUG
-    # (import_petition in a new shell, say): links it makes must work on that site. With
-    # neither the variable nor the file, nothing is guessed: production stops here.
-    path = VAR_DIR / "secret-key"
-    if not path.exists():
-        if not DEBUG:
-            raise ImproperlyConfigured(
-                "SECRET_KEY is not set. Set it to a long random string (`make run`, or "
-                f"DEBUG=1, makes one in {path})."
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    key = path.read_text().strip()
-    if len(key) < 32:
-        raise ImproperlyConfigured(f"{path} must hold at least 32 characters: delete it.")
-    return key
-
-
-def _site_url() -> str:
-    # The address `manage.py run` last served (jobs/management/commands/run.py writes
-    # it), so that `PORT=8080 make run` and then import_petition in another shell prints
-    # links on 8080. The variable always wins.
-    remembered, default = VAR_DIR / "site-url", "http://127.0.0.1:8000"
-    if remembered.exists():
-        default = remembered.read_text().strip()
-        if not default.startswith(("http://", "https://")):
-            raise ImproperlyConfigured(f"{remembered} holds {default!r}: delete it.")
-    return env.url("SITE_URL", default)
-
-
-SECRET_KEY = _secret_key()
-SITE_URL = _site_url()
+# `make run` keeps a random key and the address it serves under VAR_DIR, so that commands
+# in another shell of the same checkout sign and print links for that site (lib/env.py).
+SECRET_KEY = env.secret_key("SECRET_KEY", VAR_DIR / "secret-key", create=DEBUG)
+SITE_URL = env.site_url("SITE_URL", VAR_DIR / "site-url")
 ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 SITE_NAME = env.string("SITE_NAME", "Undersigned")
@@ -224,48 +187,6 @@ STATICFILES_DIRS = [BASE_DIR / "undersigned" / "static"]
 MEDIA_ROOT = Path(env.string("MEDIA_DIR", str(STORAGE_DIR / "media")))
 DELIVERY_DIR = Path(env.string("DELIVERY_DIR", str(STORAGE_DIR / "deliveries")))
 STORAGE_BACKEND = env.string("STORAGE_BACKEND")
-
-
-def file_stores(backend: str = "") -> dict[str, dict]:
-    """STORAGES' "default", "deliveries" and "outbox": folders, or with `backend` (say
-    storages.backends.s3.S3Storage) three prefixes of one bucket. A function so that
-    tests/test_s3_storage.py runs the same stores against a mocked bucket."""
-    if backend:
-        return {
-            alias: {
-                "BACKEND": backend,
-                "OPTIONS": {
-                    "location": location,
-                    # Signers' data: no public ACL, and the app streams every file itself
-                    # (it never hands out the bucket's URLs).
-                    "default_acl": "private",
-                    # A download is read into memory up to 1 MiB, then into a temporary
-                    # file (the system's, not VAR_DIR): a large pack must not fill memory.
-                    "max_memory_size": 1 << 20,
-                },
-            }
-            for alias, location in (
-                ("default", "media"), ("deliveries", "deliveries"), ("outbox", "outbox"),
-            )
-        }  # fmt: skip
-    # MEDIA_ROOT for pictures; the other two read their folder's setting at each use
-    # (lib/folders.py), so that a test or a command may point them elsewhere.
-    return {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "deliveries": {
-            "BACKEND": "undersigned.lib.folders.SettingFolderStorage",
-            # Signers' names and addresses: for the site's own user only.
-            "OPTIONS": {
-                "setting": "DELIVERY_DIR",
-                "file_permissions_mode": 0o600,
-                "directory_permissions_mode": 0o700,
-            },
-        },
-        "outbox": {
-            "BACKEND": "undersigned.lib.folders.SettingFolderStorage",
-            "OPTIONS": {"setting": "OUTBOX_DIR"},
-        },
-    }
 
 
 if STORAGE_BACKEND:

@@ -7,6 +7,7 @@ start-up with a message that names the variable instead of surfacing later as a 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -76,6 +77,45 @@ def url(name: str, default: str) -> str:
             f"{name}={value!r} is not an http(s) URL such as https://petitions.example.org."
         )
     return value
+
+
+def secret_key(name: str, path: Path, create: bool) -> str:
+    """The variable, else the key kept in `path`, made there first when `create` (DEBUG).
+
+    `make run` (DEBUG=1) keeps one random key under var/ so that sessions survive
+    restarts. Any later command in the same checkout uses it too, whatever its DEBUG
+    (import_petition in a new shell, say): links it makes must work on that site. With
+    neither the variable nor the file, nothing is guessed: production stops here."""
+    key = string(name)
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured(f"{name} must be at least 32 characters long.")
+        return key
+    if not path.exists():
+        if not create:
+            raise ImproperlyConfigured(
+                f"{name} is not set. Set it to a long random string (`make run`, or "
+                f"DEBUG=1, makes one in {path})."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} must hold at least 32 characters: delete it.")
+    return key
+
+
+def site_url(name: str, remembered: Path) -> str:
+    """The variable, else the address `manage.py run` last served (kept in `remembered`
+    by jobs/management/commands/run.py), so that `PORT=8080 make run` and then
+    import_petition in another shell prints links on 8080."""
+    default = "http://127.0.0.1:8000"
+    if remembered.exists():
+        default = remembered.read_text().strip()
+        if not default.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(f"{remembered} holds {default!r}: delete it.")
+    return url(name, default)
 
 
 def database(name: str, default: str) -> dict:

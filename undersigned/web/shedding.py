@@ -19,11 +19,13 @@ G seconds, each of them has run at least G, and so the estimate is at least G. W
 that, an idle process let in more of a crowd than it could serve in time, until the
 server's own limit on requests held the rest, untimed, in the kernel's queue.
 
-Waiting requests block on a condition variable, not on the interpreter lock, so a
-request that must be refused gets the CPU quickly and its 503 costs microseconds. The
-server must hand requests over to enough threads that the queue forms here, where it can
-be timed, rather than inside the server (docs/operations.md: granian's --blocking-threads
-and --backpressure).
+Waiting requests block on a condition variable, not on the interpreter lock, so they
+cost no CPU while they wait, and a refusal takes well under a millisecond of Python; on
+a saturated machine it still first waits its turn at the interpreter lock behind the
+requests running in Django, hence few places (OVERLOAD_RUNNING). The server must hand
+requests over to enough threads that the queue forms here, where it can be timed, rather
+than inside the server (docs/operations.md: granian's --blocking-threads and
+--backpressure).
 """
 
 from __future__ import annotations
